@@ -1,0 +1,92 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+
+namespace Gateway.Configuration;
+
+/// <summary>Binds the <c>Gateway</c> section and fails with every bad key named.</summary>
+public static class GatewayOptionsLoader
+{
+    /// <summary>Binds and validates; throws <see cref="GatewayConfigurationException"/> on any problem.</summary>
+    public static GatewayOptions Load(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(GatewayOptions.SectionName);
+        var problems = new List<string>();
+        FindUnknownKeys(section, typeof(GatewayOptions), problems);
+        if (problems.Count > 0)
+        {
+            throw new GatewayConfigurationException(problems);
+        }
+
+        GatewayOptions options;
+        try
+        {
+            options = section.Get<GatewayOptions>() ?? new GatewayOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder's message names the key and the value that failed to convert.
+            throw new GatewayConfigurationException(ex.Message, ex);
+        }
+
+        problems.AddRange(GatewayOptionsValidator.Validate(options));
+        if (problems.Count > 0)
+        {
+            throw new GatewayConfigurationException(problems);
+        }
+
+        return options;
+    }
+
+    /// <summary>
+    /// A misspelt key would otherwise be ignored silently and leave a default in place (for example
+    /// <c>ChatPth</c>), so every key must match a property of its options record.
+    /// </summary>
+    private static void FindUnknownKeys(IConfigurationSection section, Type type, List<string> problems)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            if (property is null)
+            {
+                problems.Add($"{child.Path}: unknown setting");
+                continue;
+            }
+
+            var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            var elementType = ElementTypeOf(propertyType);
+            if (elementType is not null)
+            {
+                if (IsOptionsRecord(elementType))
+                {
+                    foreach (var item in child.GetChildren())
+                    {
+                        FindUnknownKeys(item, elementType, problems);
+                    }
+                }
+            }
+            else if (IsOptionsRecord(propertyType))
+            {
+                FindUnknownKeys(child, propertyType, problems);
+            }
+        }
+    }
+
+    private static Type? ElementTypeOf(Type type)
+    {
+        if (!type.IsGenericType)
+        {
+            return null;
+        }
+
+        var definition = type.GetGenericTypeDefinition();
+        if (definition == typeof(IReadOnlyList<>))
+        {
+            return type.GetGenericArguments()[0];
+        }
+
+        return definition == typeof(IReadOnlyDictionary<,>) ? type.GetGenericArguments()[1] : null;
+    }
+
+    private static bool IsOptionsRecord(Type type) => type.IsClass && type != typeof(string) && type.Namespace == typeof(GatewayOptions).Namespace;
+}

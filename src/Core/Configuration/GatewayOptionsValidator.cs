@@ -1,0 +1,185 @@
+using System.Text.RegularExpressions;
+
+namespace Gateway.Configuration;
+
+/// <summary>Checks bound options; each problem starts with the configuration key it concerns.</summary>
+internal static partial class GatewayOptionsValidator
+{
+    private const string Root = GatewayOptions.SectionName;
+
+    public static List<string> Validate(GatewayOptions options)
+    {
+        var problems = new List<string>();
+        ValidateAuth(options.Auth, problems);
+        ValidateProviders(options, problems);
+        ValidateModels(options, problems);
+
+        Require(problems, options.Routing.MaxAttempts >= 1, $"{Root}:Routing:MaxAttempts", "must be at least 1");
+        Require(problems, options.Routing.MaxFailoverSeconds > 0, $"{Root}:Routing:MaxFailoverSeconds", "must be greater than 0");
+        Require(problems, options.Limits.MaxRequestBytes > 0, $"{Root}:Limits:MaxRequestBytes", "must be greater than 0");
+        Require(problems, options.Limits.RequestsPerSecond >= 0, $"{Root}:Limits:RequestsPerSecond", "must be 0 (off) or more");
+        Require(problems, options.Limits.Burst >= 1, $"{Root}:Limits:Burst", "must be at least 1");
+        Require(problems, options.Streaming.KeepAliveSeconds > 0, $"{Root}:Streaming:KeepAliveSeconds", "must be greater than 0");
+        Require(problems, options.Streaming.CommitAfterSeconds > 0, $"{Root}:Streaming:CommitAfterSeconds", "must be greater than 0");
+        Require(problems, options.Streaming.ShutdownGraceSeconds >= 0, $"{Root}:Streaming:ShutdownGraceSeconds", "must be 0 or more");
+
+        for (var i = 0; i < options.Cors.AllowedOrigins.Count; i++)
+        {
+            var origin = options.Cors.AllowedOrigins[i];
+            var valid = origin == "*"
+                || (Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+                    && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+                    && uri.AbsolutePath == "/" && !origin.EndsWith('/'));
+            Require(problems, valid, $"{Root}:Cors:AllowedOrigins:{i}", "must be an origin such as https://app.example (no path) or *");
+        }
+
+        return problems;
+    }
+
+    private static void ValidateAuth(AuthOptions auth, List<string> problems)
+    {
+        const string key = Root + ":Auth";
+        switch (auth.Mode)
+        {
+            case AuthMode.Unset:
+                problems.Add($"{key}:Mode: required; set Bearer (with Keys) or None explicitly");
+                break;
+            case AuthMode.Bearer:
+                Require(problems, auth.Keys.Count > 0, $"{key}:Keys", "Bearer mode needs at least one key");
+                break;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, value) in auth.Keys)
+        {
+            Require(problems, !string.IsNullOrWhiteSpace(value), $"{key}:Keys:{name}", "must not be empty");
+            Require(problems, string.IsNullOrEmpty(value) || seen.Add(value), $"{key}:Keys:{name}", "duplicates another key");
+            Require(problems, string.IsNullOrEmpty(value) || value != auth.AdminKey, $"{key}:Keys:{name}", "must differ from AdminKey");
+        }
+
+        Require(problems, auth.AdminKey is null || auth.AdminKey.Trim().Length > 0, $"{key}:AdminKey", "must not be blank");
+    }
+
+    private static void ValidateProviders(GatewayOptions options, List<string> problems)
+    {
+        if (options.Providers.Count == 0)
+        {
+            problems.Add($"{Root}:Providers: at least one provider is required");
+        }
+
+        foreach (var (id, provider) in options.Providers)
+        {
+            var key = $"{Root}:Providers:{id}";
+            switch (provider.Kind)
+            {
+                case ProviderKind.Unset:
+                    problems.Add($"{key}:Kind: required (OpenAI)");
+                    break;
+                case ProviderKind.OpenAI:
+                    break;
+                default:
+                    problems.Add($"{key}:Kind: '{provider.Kind}' is not supported by this version yet (supported: OpenAI)");
+                    break;
+            }
+
+            Require(problems, IsHttpUrl(provider.BaseUrl), $"{key}:BaseUrl", "must be an absolute http or https URL");
+            Require(problems, provider.ChatPath is null || provider.ChatPath.StartsWith('/'), $"{key}:ChatPath", "must start with /");
+            Require(problems, provider.ModelsPath is null || provider.ModelsPath.Length == 0 || provider.ModelsPath.StartsWith('/'), $"{key}:ModelsPath", "must start with /");
+            Require(problems, provider.Weight >= 0 && double.IsFinite(provider.Weight), $"{key}:Weight", "must be 0 or more");
+            Require(problems, provider.FirstByteTimeoutSeconds > 0, $"{key}:FirstByteTimeoutSeconds", "must be greater than 0");
+            Require(problems, provider.IdleTimeoutSeconds > 0, $"{key}:IdleTimeoutSeconds", "must be greater than 0");
+            Require(problems, provider.ResponseTimeoutSeconds > 0, $"{key}:ResponseTimeoutSeconds", "must be greater than 0");
+            Require(problems, provider.MaxConcurrency >= 1, $"{key}:MaxConcurrency", "must be at least 1");
+            if (!StatusCodeSet.TryParse(provider.RetryableStatusCodes, out _, out var statusError))
+            {
+                problems.Add($"{key}:RetryableStatusCodes: {statusError}");
+            }
+
+            switch (provider.UpstreamAuth.Mode)
+            {
+                case UpstreamAuthMode.Static:
+                    Require(problems, !string.IsNullOrWhiteSpace(provider.ApiKey), $"{key}:ApiKey", "required by UpstreamAuth Static");
+                    break;
+                case UpstreamAuthMode.PassThrough:
+                    Require(problems, options.Auth.Mode == AuthMode.None, $"{key}:UpstreamAuth:Mode", "PassThrough is only valid with Gateway:Auth:Mode None");
+                    break;
+                case UpstreamAuthMode.Managed:
+                case UpstreamAuthMode.AzureAD:
+                    problems.Add($"{key}:UpstreamAuth:Mode: '{provider.UpstreamAuth.Mode}' is not supported by this version yet (supported: Static, PassThrough, None)");
+                    break;
+            }
+
+            foreach (var (name, value) in provider.Headers)
+            {
+                Require(problems, HeaderName().IsMatch(name), $"{key}:Headers:{name}", "is not a valid header name");
+                Require(problems, !ReservedHeaders.Contains(name), $"{key}:Headers:{name}", "is set by the gateway and cannot be configured");
+                Require(problems, value.IndexOfAny(['\r', '\n', '\0']) < 0, $"{key}:Headers:{name}", "must not contain line breaks");
+            }
+
+            if (provider.Models is not null)
+            {
+                for (var i = 0; i < provider.Models.Count; i++)
+                {
+                    Require(problems, !string.IsNullOrWhiteSpace(provider.Models[i]), $"{key}:Models:{i}", "must not be empty");
+                }
+            }
+        }
+    }
+
+    private static void ValidateModels(GatewayOptions options, List<string> problems)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Models.Count; i++)
+        {
+            var model = options.Models[i];
+            var key = $"{Root}:Models:{i}";
+            if (string.IsNullOrWhiteSpace(model.Id))
+            {
+                problems.Add($"{key}:Id: required");
+            }
+            else if (!ids.Add(model.Id))
+            {
+                problems.Add($"{key}:Id: '{model.Id}' is listed twice");
+            }
+
+            Require(problems, model.Targets.Count > 0, $"{key}:Targets", "at least one target is required");
+            for (var t = 0; t < model.Targets.Count; t++)
+            {
+                var target = model.Targets[t];
+                var targetKey = $"{key}:Targets:{t}";
+                if (string.IsNullOrWhiteSpace(target.Provider))
+                {
+                    problems.Add($"{targetKey}:Provider: required");
+                }
+                else if (!options.Providers.ContainsKey(target.Provider))
+                {
+                    problems.Add($"{targetKey}:Provider: '{target.Provider}' is not a configured provider");
+                }
+
+                Require(problems, target.Model is null || target.Model.Trim().Length > 0, $"{targetKey}:Model", "must not be blank");
+                Require(problems, target.Weight is null || (target.Weight >= 0 && double.IsFinite(target.Weight.Value)), $"{targetKey}:Weight", "must be 0 or more");
+                Require(problems, target.Channel is null || target.Channel.IndexOfAny(['\r', '\n', '\0']) < 0, $"{targetKey}:Channel", "must not contain line breaks");
+            }
+        }
+    }
+
+    private static bool IsHttpUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    private static void Require(List<string> problems, bool condition, string key, string message)
+    {
+        if (!condition)
+        {
+            problems.Add($"{key}: {message}");
+        }
+    }
+
+    private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Content-Length", "Content-Type", "Transfer-Encoding", "Connection", "Upgrade", "Keep-Alive",
+        "TE", "Trailer", "Proxy-Connection", "x-request-id", "traceparent", "X-Channel",
+    };
+
+    [GeneratedRegex("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")]
+    private static partial Regex HeaderName();
+}

@@ -1,0 +1,53 @@
+namespace Gateway.Configuration;
+
+/// <summary>One upstream provider (SPEC §3 <c>Providers</c>).</summary>
+public sealed record ProviderOptions
+{
+    /// <summary>The wire format. Required.</summary>
+    public ProviderKind Kind { get; init; }
+
+    /// <summary>Absolute http(s) URL; the paths below are appended to it.</summary>
+    public string? BaseUrl { get; init; }
+
+    /// <summary>Chat path. Kind default (<c>/chat/completions</c> for OpenAI).</summary>
+    public string? ChatPath { get; init; }
+
+    /// <summary>Model-list path. Kind default (<c>/models</c> for OpenAI); unused when <see cref="Models"/> is set.</summary>
+    public string? ModelsPath { get; init; }
+
+    /// <summary>Upstream key for <see cref="UpstreamAuthMode.Static"/>.</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>Upstream authentication.</summary>
+    public UpstreamAuthOptions UpstreamAuth { get; init; } = new();
+
+    /// <summary>Extra headers sent on every upstream request.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Static model list; when absent the list is fetched from <see cref="ModelsPath"/>.</summary>
+    public IReadOnlyList<string>? Models { get; init; }
+
+    /// <summary>Default weight of this provider's targets. Default 1.</summary>
+    public double Weight { get; init; } = 1.0;
+
+    /// <summary>Statuses that fail over, e.g. <c>408,429,500,502-504</c> (the default).</summary>
+    public string RetryableStatusCodes { get; init; } = "408,429,500,502-504";
+
+    /// <summary>Seconds until the first content of a response. Default 120.</summary>
+    public double FirstByteTimeoutSeconds { get; init; } = 120;
+
+    /// <summary>Seconds of upstream silence tolerated once streaming. Default 120.</summary>
+    public double IdleTimeoutSeconds { get; init; } = 120;
+
+    /// <summary>Seconds for a whole non-stream request. Default 600.</summary>
+    public double ResponseTimeoutSeconds { get; init; } = 600;
+
+    /// <summary>Requests in flight to this provider at most; more are routed elsewhere. Default 256.</summary>
+    public int MaxConcurrency { get; init; } = 256;
+
+    /// <summary>Whether to send <c>stream_options</c> upstream. Default true.</summary>
+    public bool StreamOptions { get; init; } = true;
+
+    /// <summary>Thinking handling; kind default when unset.</summary>
+    public ThinkingMode Thinking { get; init; }
+}

@@ -1,0 +1,29 @@
+namespace Gateway.Configuration;
+
+/// <summary>Upstream authentication of one provider (SPEC §3 <c>UpstreamAuth</c>).</summary>
+public sealed record UpstreamAuthOptions
+{
+    /// <summary>See <see cref="UpstreamAuthMode"/>.</summary>
+    public UpstreamAuthMode Mode { get; init; }
+
+    /// <summary>Managed mode: where tokens come from.</summary>
+    public string? TokenUrl { get; init; }
+
+    /// <summary>Managed mode: HTTP method of the token request. Default <c>POST</c>.</summary>
+    public string Method { get; init; } = "POST";
+
+    /// <summary>Managed mode: headers of the token request.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Managed mode: body of the token request.</summary>
+    public string? Body { get; init; }
+
+    /// <summary>Managed mode: dotted path of the token in the response. Default <c>access_token</c>.</summary>
+    public string TokenPath { get; init; } = "access_token";
+
+    /// <summary>Managed mode: dotted path of the lifetime in seconds. Default <c>expires_in</c>.</summary>
+    public string ExpiresInPath { get; init; } = "expires_in";
+
+    /// <summary>Managed mode: refresh this many seconds before expiry. Default 60.</summary>
+    public double SkewSeconds { get; init; } = 60;
+}

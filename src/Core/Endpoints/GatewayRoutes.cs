@@ -1,0 +1,29 @@
+namespace Gateway.Endpoints;
+
+/// <summary>Route templates shared by both hosts (no leading slash, as Azure Functions routes are written).</summary>
+public static class GatewayRoutes
+{
+    /// <summary>OpenAI Chat Completions.</summary>
+    public const string ChatCompletions = "v1/chat/completions";
+
+    /// <summary>OpenAI Chat Completions without the version prefix.</summary>
+    public const string ChatCompletionsShort = "chat/completions";
+
+    /// <summary>The root, treated as Chat Completions (clients configured with a bare base URL).</summary>
+    public const string Root = "";
+
+    /// <summary>Azure Functions form of <see cref="Root"/> (an empty route needs an optional, empty parameter).</summary>
+    public const string RootFunctions = "{ignored:maxlength(0)?}";
+
+    /// <summary>OpenAI model list.</summary>
+    public const string Models = "v1/models";
+
+    /// <summary>OpenAI model list without the version prefix.</summary>
+    public const string ModelsShort = "models";
+
+    /// <summary>Readiness: 200 ok or 503 degraded.</summary>
+    public const string Health = "health";
+
+    /// <summary>Liveness: 200 while the process serves.</summary>
+    public const string HealthLive = "health/live";
+}

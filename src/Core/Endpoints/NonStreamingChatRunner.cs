@@ -1,0 +1,144 @@
+using System.Buffers;
+using Gateway.Chat;
+using Gateway.Configuration;
+using Gateway.Diagnostics;
+using Gateway.Protocols.OpenAIChat;
+using Gateway.Routing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Endpoints;
+
+/// <summary>A non-stream chat request: whole upstream answers, failover on any failure before answering.</summary>
+internal sealed class NonStreamingChatRunner
+{
+    private const int MaxUpstreamBytes = 64 * 1024 * 1024;
+
+    private readonly IHttpClientFactory _clients;
+    private readonly FailoverPlan _plan;
+    private readonly TokenEstimator _estimator;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public NonStreamingChatRunner(IHttpClientFactory clients, FailoverPlan plan, TokenEstimator estimator, TimeProvider time, ILoggerFactory loggers)
+    {
+        _clients = clients;
+        _plan = plan;
+        _estimator = estimator;
+        _time = time;
+        _logger = loggers.CreateLogger(GatewayLog.RequestCategory);
+    }
+
+    public async Task RunAsync(ChatAttemptContext context, IReadOnlyList<RouteTarget> targets)
+    {
+        var exchange = context.Exchange;
+        var outcome = await _plan.RunAsync<Answer>(targets, (target, ct) => AttemptAsync(context, target, ct), exchange.Aborted);
+        exchange.Log.Attempts = outcome.Attempts;
+        if (outcome.Error is { } error)
+        {
+            exchange.Log.UpstreamStatus = outcome.LastFailure?.Status ?? exchange.Log.UpstreamStatus;
+            await exchange.WriteErrorAsync(error);
+            return;
+        }
+
+        var answer = outcome.State!;
+        try
+        {
+            var log = exchange.Log;
+            log.Provider = outcome.Target!.Provider.Id;
+            log.TargetModel = outcome.Target.Model;
+            log.PromptTokens = answer.Usage.PromptTokens;
+            log.CompletionTokens = answer.Usage.CompletionTokens;
+            log.UsageEstimated = answer.Usage.Estimated;
+            log.EndReason = answer.Finish?.Value ?? "stop";
+            var response = exchange.Http.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "application/json";
+            response.ContentLength = answer.Body.Length;
+            log.TtfbMs = _time.GetElapsedTime(exchange.Started).TotalMilliseconds;
+            await response.Body.WriteAsync(answer.Body, exchange.Aborted);
+        }
+        finally
+        {
+            outcome.Target!.Provider.Concurrency.Exit();
+        }
+    }
+
+    private async ValueTask<AttemptResult<Answer>> AttemptAsync(ChatAttemptContext context, RouteTarget target, CancellationToken cancellationToken)
+    {
+        var provider = target.Provider;
+        var request = context.Request;
+        using var timeout = new CancellationTokenSource(provider.ResponseTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var body = OpenAIChatRequestBuilder.Build(request, target.Model, sendStreamOptions: false, promptTagsThinking: provider.Thinking == ThinkingMode.PromptTags);
+        try
+        {
+            using var upstreamRequest = Providers.UpstreamRequestFactory.CreateChat(target, body, stream: false, context.Call);
+            using var response = await _clients.CreateClient(provider.HttpClientName).SendAsync(upstreamRequest, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            context.Exchange.Log.UpstreamStatus = (int)response.StatusCode;
+            if (!response.IsSuccessStatusCode)
+            {
+                return Fail(context, target, await UpstreamErrorReader.ClassifyAsync(provider, response, linked.Token));
+            }
+
+            var completion = await ReadAllAsync(response, linked.Token);
+            if (completion is null)
+            {
+                return Fail(context, target, new UpstreamFailure(FailureKind.BadResponse, (int)response.StatusCode, "response larger than the gateway accepts"));
+            }
+
+            var processor = new OpenAIChatCompletionProcessor(request, provider.Thinking == ThinkingMode.PromptTags, _estimator);
+            if (!processor.TryProcess(completion.Value, out var answer, out var usage, out var finish))
+            {
+                var message = OpenAIErrorEnvelope.ExtractMessage(completion.Value.Span);
+                var kind = FailureClassifier.SpeaksOfCredentials(message) ? FailureKind.Auth : FailureKind.BadResponse;
+                return Fail(context, target, new UpstreamFailure(kind, (int)response.StatusCode, "2xx body is not a chat completion"));
+            }
+
+            return AttemptResult<Answer>.Succeeded(new Answer(answer, usage, finish));
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return Fail(context, target, new UpstreamFailure(FailureKind.Timeout, null, $"no complete response within {provider.ResponseTimeout.TotalSeconds} s"));
+        }
+        catch (HttpRequestException ex)
+        {
+            return Fail(context, target, new UpstreamFailure(FailureKind.Transport, null, ex.HttpRequestError.ToString()));
+        }
+        catch (IOException ex)
+        {
+            return Fail(context, target, new UpstreamFailure(FailureKind.Transport, null, ex.GetType().Name));
+        }
+    }
+
+    private AttemptResult<Answer> Fail(ChatAttemptContext context, RouteTarget target, UpstreamFailure failure)
+    {
+        GatewayLog.AttemptFailed(_logger, context.Exchange.RequestId, target.Provider.Id, target.Model, failure.Kind, failure.Detail);
+        return AttemptResult<Answer>.Failed(failure);
+    }
+
+    private static async Task<ReadOnlyMemory<byte>?> ReadAllAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var length = response.Content.Headers.ContentLength;
+        if (length > MaxUpstreamBytes)
+        {
+            return null;
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new ArrayBufferWriter<byte>(length is > 0 ? (int)length.Value : 8192);
+        int read;
+        while ((read = await stream.ReadAsync(buffer.GetMemory(8192), cancellationToken)) > 0)
+        {
+            buffer.Advance(read);
+            if (buffer.WrittenCount > MaxUpstreamBytes)
+            {
+                return null;
+            }
+        }
+
+        return buffer.WrittenMemory;
+    }
+
+    private sealed record Answer(ReadOnlyMemory<byte> Body, TokenUsage Usage, FinishReason? Finish);
+}

@@ -1,0 +1,331 @@
+using Gateway.Chat;
+using Gateway.Configuration;
+using Gateway.Diagnostics;
+using Gateway.Protocols.OpenAIChat;
+using Gateway.Providers;
+using Gateway.Routing;
+using Gateway.Streaming;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Endpoints;
+
+/// <summary>
+/// A streamed chat request (SPEC §5 Streaming and Failover). Before the first content an attempt may
+/// still fail over: the status is not decided and the preamble is held back. After it, the upstream is
+/// pumped to the client event by event, and a failure ends the stream with an explicit error event,
+/// never a fake finish_reason.
+/// </summary>
+internal sealed class StreamingChatRunner
+{
+    private const int MaxJsonAnswerBytes = 64 * 1024 * 1024;
+
+    private readonly IHttpClientFactory _clients;
+    private readonly FailoverPlan _plan;
+    private readonly TokenEstimator _estimator;
+    private readonly TimeProvider _time;
+    private readonly StreamingOptions _streaming;
+    private readonly StreamShutdown _shutdown;
+    private readonly ILogger _logger;
+
+    public StreamingChatRunner(
+        IHttpClientFactory clients,
+        FailoverPlan plan,
+        TokenEstimator estimator,
+        TimeProvider time,
+        GatewayOptions options,
+        StreamShutdown shutdown,
+        ILoggerFactory loggers)
+    {
+        _clients = clients;
+        _plan = plan;
+        _estimator = estimator;
+        _time = time;
+        _streaming = options.Streaming;
+        _shutdown = shutdown;
+        _logger = loggers.CreateLogger(GatewayLog.RequestCategory);
+    }
+
+    public async Task RunAsync(ChatAttemptContext context, IReadOnlyList<RouteTarget> targets)
+    {
+        var exchange = context.Exchange;
+        var aborted = exchange.Aborted;
+        var writer = new SseResponseWriter(exchange.Http.Response, _time);
+        var clock = new StreamClock(writer, _streaming, _time, exchange.Started, _shutdown.Token);
+        var outcome = await _plan.RunAsync<UpstreamStream>(targets, (target, ct) => OpenAsync(context, target, writer, clock, ct), aborted);
+        exchange.Log.Attempts = outcome.Attempts;
+        if (outcome.Error is { } error)
+        {
+            exchange.Log.UpstreamStatus = outcome.LastFailure?.Status ?? exchange.Log.UpstreamStatus;
+            if (!writer.Committed)
+            {
+                await exchange.WriteErrorAsync(error);
+                return;
+            }
+
+            // Headers went out during a long holdback; the status can no longer change.
+            exchange.Log.EndReason = error.EndReason;
+            await writer.WriteDataAsync(OpenAIErrorEnvelope.Serialize(error), aborted);
+            await writer.WriteDoneAsync(aborted);
+            return;
+        }
+
+        var stream = outcome.State!;
+        try
+        {
+            await PumpAsync(context, stream, writer, clock);
+        }
+        finally
+        {
+            await stream.DisposeAsync();
+            stream.Target.Provider.Concurrency.Exit();
+        }
+    }
+
+    private async ValueTask<AttemptResult<UpstreamStream>> OpenAsync(
+        ChatAttemptContext context,
+        RouteTarget target,
+        SseResponseWriter writer,
+        StreamClock clock,
+        CancellationToken cancellationToken)
+    {
+        var provider = target.Provider;
+        var request = context.Request;
+        var log = context.Exchange.Log;
+        log.Provider = provider.Id;
+        log.TargetModel = target.Model;
+        var promptTags = provider.Thinking == ThinkingMode.PromptTags;
+        var body = OpenAIChatRequestBuilder.Build(request, target.Model, provider.Options.StreamOptions, promptTags);
+        var stream = new UpstreamStream(target, new OpenAIChatStreamProcessor(request, promptTags, _estimator), cancellationToken);
+        clock.FirstContentDeadline = _time.GetTimestamp() + (long)(provider.FirstByteTimeout.TotalSeconds * _time.TimestampFrequency);
+        clock.Body = null;
+        clock.IdleTimeout = provider.IdleTimeout;
+        try
+        {
+            using (var upstreamRequest = UpstreamRequestFactory.CreateChat(target, body, stream: true, context.Call))
+            {
+                var send = _clients.CreateClient(provider.HttpClientName)
+                    .SendAsync(upstreamRequest, HttpCompletionOption.ResponseHeadersRead, stream.Cancel.Token);
+                var waited = await clock.WaitAsync(send, cancellationToken);
+                if (waited != WaitOutcome.Completed)
+                {
+                    stream.Abandon(send);
+                    return await FailAsync(context, stream, TimeoutFailure(waited, provider));
+                }
+
+                stream.Response = await send;
+            }
+
+            var response = stream.Response;
+            log.UpstreamStatus = (int)response.StatusCode;
+            if (!response.IsSuccessStatusCode)
+            {
+                var classify = UpstreamErrorReader.ClassifyAsync(provider, response, stream.Cancel.Token);
+                if (await clock.WaitAsync(classify, cancellationToken) is var w && w != WaitOutcome.Completed)
+                {
+                    stream.Abandon(classify);
+                    return await FailAsync(context, stream, new UpstreamFailure(FailureKind.RetryableStatus, (int)response.StatusCode, $"HTTP {(int)response.StatusCode}"));
+                }
+
+                return await FailAsync(context, stream, await classify);
+            }
+
+            var contentType = response.Content.Headers.ContentType?.MediaType;
+            if (contentType is not null && contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+            {
+                // An upstream that answered a stream request with plain JSON: replay it as chunks.
+                var read = ReadJsonAsync(response, stream.Cancel.Token);
+                if (await clock.WaitAsync(read, cancellationToken) != WaitOutcome.Completed)
+                {
+                    stream.Abandon(read);
+                    return await FailAsync(context, stream, new UpstreamFailure(FailureKind.Timeout, 200, "JSON answer not complete before the first-byte timeout"));
+                }
+
+                if ((await read) is not { } json || CompletionToChunks.TryConvert(json) is not { } chunks)
+                {
+                    var message = (await read) is { } bytes ? OpenAIErrorEnvelope.ExtractMessage(bytes) : null;
+                    return await FailAsync(context, stream, new UpstreamFailure(
+                        FailureClassifier.SpeaksOfCredentials(message) ? FailureKind.Auth : FailureKind.BadResponse, 200, "JSON answer is not a chat completion"));
+                }
+
+                stream.Events = Replay(chunks).GetAsyncEnumerator(stream.Cancel.Token);
+            }
+            else
+            {
+                var body2 = new ReadActivityStream(await response.Content.ReadAsStreamAsync(stream.Cancel.Token), _time);
+                clock.Body = body2;
+                stream.Events = SseEventReader.ReadAsync(body2, stream.Cancel.Token).GetAsyncEnumerator(stream.Cancel.Token);
+            }
+
+            while (true)
+            {
+                var (waited, next) = await NextAsync(stream, clock, cancellationToken);
+                if (waited != WaitOutcome.Completed)
+                {
+                    return await FailAsync(context, stream, TimeoutFailure(waited, provider));
+                }
+
+                if (next is not { } sse || sse.IsDone)
+                {
+                    return await FailAsync(context, stream, new UpstreamFailure(FailureKind.BadResponse, 200, "stream ended before any content"));
+                }
+
+                switch (stream.Processor.Process(sse.Data, stream.Pending))
+                {
+                    case StreamStep.Content:
+                        clock.FirstContentDeadline = long.MaxValue;
+                        await writer.WriteDataAsync(stream.Pending, cancellationToken);
+                        stream.Pending.Clear();
+                        return AttemptResult<UpstreamStream>.Succeeded(stream);
+                    case StreamStep.UpstreamError:
+                        var message = OpenAIErrorEnvelope.ExtractMessage(sse.Data.Span);
+                        return await FailAsync(context, stream, new UpstreamFailure(
+                            FailureClassifier.SpeaksOfCredentials(message) ? FailureKind.Auth : FailureKind.BadResponse, 200, "error event before any content"));
+                    case StreamStep.Malformed:
+                        return await FailAsync(context, stream, new UpstreamFailure(FailureKind.BadResponse, 200, "malformed event before any content"));
+                }
+            }
+        }
+        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return await FailAsync(context, stream, new UpstreamFailure(FailureKind.Transport, null, ex.HttpRequestError.ToString()));
+        }
+        catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return await FailAsync(context, stream, new UpstreamFailure(FailureKind.Transport, null, ex.GetType().Name));
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task PumpAsync(ChatAttemptContext context, UpstreamStream stream, SseResponseWriter writer, StreamClock clock)
+    {
+        var aborted = context.Exchange.Aborted;
+        var log = context.Exchange.Log;
+        var processor = stream.Processor;
+        string? interruption = null;
+        string? interruptionReason = null;
+        try
+        {
+            while (true)
+            {
+                var (waited, next) = await NextAsync(stream, clock, aborted);
+                if (waited == WaitOutcome.IdleTimeout)
+                {
+                    (interruption, interruptionReason) = ($"The upstream sent nothing for {stream.Target.Provider.IdleTimeout.TotalSeconds} s.", "timeout");
+                    break;
+                }
+
+                if (waited == WaitOutcome.Shutdown)
+                {
+                    (interruption, interruptionReason) = ("The gateway is shutting down.", "upstream_error");
+                    break;
+                }
+
+                if (next is not { } sse || sse.IsDone)
+                {
+                    break;
+                }
+
+                var step = processor.Process(sse.Data, stream.Pending);
+                if (step is StreamStep.UpstreamError or StreamStep.Malformed)
+                {
+                    (interruption, interruptionReason) = (step == StreamStep.UpstreamError ? "The upstream reported an error mid-stream." : "The upstream sent a malformed event.", "upstream_error");
+                    break;
+                }
+
+                if (stream.Pending.Count > 0)
+                {
+                    await writer.WriteDataAsync(stream.Pending, aborted);
+                    stream.Pending.Clear();
+                }
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException && !aborted.IsCancellationRequested)
+        {
+            (interruption, interruptionReason) = ("The upstream connection failed mid-stream.", "upstream_error");
+        }
+
+        var end = processor.Finish(stream.Pending);
+        if (end == StreamEnd.Interrupted)
+        {
+            interruption ??= "The upstream ended the stream before it finished.";
+            interruptionReason ??= "upstream_error";
+            stream.Pending.Add(OpenAIErrorEnvelope.Serialize(new GatewayError(502, "upstream_error", "stream_interrupted", interruption) { EndReason = interruptionReason }));
+            if (context.Request.ClientWantsUsage)
+            {
+                processor.AppendUsageChunk(stream.Pending);
+            }
+        }
+
+        await writer.WriteDataAsync(stream.Pending, aborted);
+        stream.Pending.Clear();
+        await writer.WriteDoneAsync(aborted);
+
+        log.EndReason = end == StreamEnd.Completed ? processor.LastFinishReason?.Value ?? "stop" : interruptionReason!;
+        log.TtfbMs = writer.DataWritten ? _time.GetElapsedTime(context.Exchange.Started, writer.FirstDataTimestamp).TotalMilliseconds : null;
+        if (processor.Usage is { } usage)
+        {
+            log.PromptTokens = usage.PromptTokens;
+            log.CompletionTokens = usage.CompletionTokens;
+            log.UsageEstimated = usage.Estimated;
+        }
+    }
+
+    private static async ValueTask<(WaitOutcome Outcome, SseEvent? Event)> NextAsync(UpstreamStream stream, StreamClock clock, CancellationToken cancellationToken)
+    {
+        var events = stream.Events!;
+        var moveNext = events.MoveNextAsync();
+        if (!moveNext.IsCompleted)
+        {
+            var pending = moveNext.AsTask();
+            var waited = await clock.WaitAsync(pending, cancellationToken);
+            if (waited != WaitOutcome.Completed)
+            {
+                stream.Abandon(pending);
+                return (waited, null);
+            }
+
+            return (WaitOutcome.Completed, await pending ? events.Current : null);
+        }
+
+        return (WaitOutcome.Completed, await moveNext ? events.Current : null);
+    }
+
+    private async ValueTask<AttemptResult<UpstreamStream>> FailAsync(ChatAttemptContext context, UpstreamStream stream, UpstreamFailure failure)
+    {
+        GatewayLog.AttemptFailed(_logger, context.Exchange.RequestId, stream.Target.Provider.Id, stream.Target.Model, failure.Kind, failure.Detail);
+        await stream.DisposeAsync();
+        return AttemptResult<UpstreamStream>.Failed(failure);
+    }
+
+    private static UpstreamFailure TimeoutFailure(WaitOutcome waited, Provider provider) => waited switch
+    {
+        WaitOutcome.Shutdown => new UpstreamFailure(FailureKind.Status, null, "gateway shutting down"),
+        WaitOutcome.IdleTimeout => new UpstreamFailure(FailureKind.Timeout, null, $"silent for {provider.IdleTimeout.TotalSeconds} s before any content"),
+        _ => new UpstreamFailure(FailureKind.Timeout, null, $"no content within {provider.FirstByteTimeout.TotalSeconds} s"),
+    };
+
+    private static async Task<byte[]?> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength > MaxJsonAnswerBytes)
+        {
+            return null;
+        }
+
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        return bytes.Length > MaxJsonAnswerBytes ? null : bytes;
+    }
+
+    private static async IAsyncEnumerable<SseEvent> Replay(List<ReadOnlyMemory<byte>> chunks)
+    {
+        foreach (var chunk in chunks)
+        {
+            yield return new SseEvent("message", chunk);
+        }
+
+        await Task.CompletedTask;
+    }
+}

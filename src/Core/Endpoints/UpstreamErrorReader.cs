@@ -1,0 +1,35 @@
+using Gateway.Protocols.OpenAIChat;
+using Gateway.Providers;
+using Gateway.Routing;
+
+namespace Gateway.Endpoints;
+
+/// <summary>Reads a failed upstream response (bounded) and classifies it.</summary>
+internal static class UpstreamErrorReader
+{
+    private const int MaxErrorBytes = 64 * 1024;
+
+    public static async Task<UpstreamFailure> ClassifyAsync(Provider provider, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        string? message = null;
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[MaxErrorBytes];
+            var total = 0;
+            int read;
+            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+            {
+                total += read;
+            }
+
+            message = OpenAIErrorEnvelope.ExtractMessage(buffer.AsSpan(0, total));
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            // The status alone decides.
+        }
+
+        return FailureClassifier.FromStatus(provider, response.StatusCode, response.Headers, message);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Net;
+using Gateway.Auth;
+using Gateway.Chat;
+using Gateway.Configuration;
+using Gateway.Endpoints;
+using Gateway.Providers;
+using Gateway.Routing;
+using Gateway.Streaming;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway;
+
+/// <summary>Registers the gateway with a host's services; both hosts call this and nothing else.</summary>
+public static class GatewayServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds and validates the <c>Gateway</c> section now (bad configuration fails the host's start with
+    /// the key named) and registers every gateway service.
+    /// </summary>
+    public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = GatewayOptionsLoader.Load(configuration);
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Upstream calls: one pooled SocketsHttpHandler per provider, no redirects, no cookies, no
+        // automatic trace headers (the gateway builds traceparent itself), and no per-request logging
+        // handlers on the hot path.
+        foreach (var (id, provider) in options.Providers)
+        {
+            services.AddHttpClient("gateway-provider:" + id, client => client.Timeout = Timeout.InfiniteTimeSpan)
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+                {
+                    AllowAutoRedirect = false,
+                    UseCookies = false,
+                    AutomaticDecompression = DecompressionMethods.None,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                    PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+                    ConnectTimeout = TimeSpan.FromSeconds(Math.Min(15, provider.FirstByteTimeoutSeconds)),
+                    ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
+                    MaxConnectionsPerServer = int.MaxValue,
+                })
+                .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+                .RemoveAllLoggers();
+        }
+
+        services.AddSingleton<ProviderRegistry>();
+        services.AddSingleton<ProviderModelCache>();
+        services.AddSingleton<ModelCatalog>();
+        services.AddSingleton<TargetHealth>();
+        services.AddSingleton(sp => new FailoverPlan(sp.GetRequiredService<TargetHealth>(), options, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ClientRateLimiter>();
+        services.AddSingleton<ClientAuthenticator>();
+        services.AddSingleton<CorsPolicy>();
+        services.AddSingleton<TokenEstimator>();
+        services.AddSingleton<StreamShutdown>();
+        services.AddSingleton<StreamingChatRunner>();
+        services.AddSingleton<NonStreamingChatRunner>();
+        services.AddSingleton<ChatCompletionsEndpoint>();
+        services.AddSingleton<ModelsEndpoint>();
+        services.AddSingleton<HealthEndpoint>();
+        services.AddSingleton(sp => new GatewayHandlers(
+            sp.GetRequiredService<CorsPolicy>(),
+            sp.GetRequiredService<ClientAuthenticator>(),
+            sp.GetRequiredService<ClientRateLimiter>(),
+            sp.GetRequiredService<ChatCompletionsEndpoint>(),
+            sp.GetRequiredService<ModelsEndpoint>(),
+            sp.GetRequiredService<HealthEndpoint>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        return services;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.Json;
+
+namespace Gateway.Json;
+
+/// <summary>
+/// The top-level members of a JSON object, found in one validating pass over the bytes. Values are
+/// kept as spans of the source so untouched members can be copied byte for byte (unknown fields
+/// survive exactly, and the cost of a large <c>messages</c> array is one scan, not a DOM).
+/// </summary>
+internal sealed class JsonObjectIndex
+{
+    private readonly List<JsonMember> _members;
+
+    private JsonObjectIndex(ReadOnlyMemory<byte> source, List<JsonMember> members)
+    {
+        Source = source;
+        _members = members;
+    }
+
+    /// <summary>The bytes the index points into.</summary>
+    public ReadOnlyMemory<byte> Source { get; }
+
+    /// <summary>Members in source order; a repeated name keeps only its last occurrence.</summary>
+    public IReadOnlyList<JsonMember> Members => _members;
+
+    /// <summary>Indexes a JSON object; false with a reason when the text is not valid JSON or not an object.</summary>
+    public static bool TryCreate(ReadOnlyMemory<byte> json, out JsonObjectIndex? index, out string? error)
+    {
+        index = null;
+        error = null;
+        var members = new List<JsonMember>(16);
+        try
+        {
+            var reader = new Utf8JsonReader(json.Span, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 256 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                error = "the request body must be a JSON object";
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!;
+                reader.Read();
+                var kind = reader.TokenType;
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                var end = (int)reader.BytesConsumed;
+                var existing = members.FindIndex(m => m.Name == name);
+                if (existing >= 0)
+                {
+                    members.RemoveAt(existing);
+                }
+
+                members.Add(new JsonMember(name, start, end - start, kind));
+            }
+
+            // Anything after the closing brace other than whitespace is an error the reader reports here.
+            while (reader.Read())
+            {
+            }
+        }
+        catch (JsonException ex)
+        {
+            error = "the request body is not valid JSON: " + SanitizeReaderMessage(ex.Message);
+            return false;
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Invalid UTF-8 inside a string surfaces from GetString.
+            error = "the request body is not valid JSON: " + SanitizeReaderMessage(ex.Message);
+            return false;
+        }
+
+        index = new JsonObjectIndex(json, members);
+        return true;
+    }
+
+    /// <summary>The member named <paramref name="name"/>, if present.</summary>
+    public bool TryGet(string name, out JsonMember member)
+    {
+        foreach (var m in _members)
+        {
+            if (m.Name == name)
+            {
+                member = m;
+                return true;
+            }
+        }
+
+        member = default;
+        return false;
+    }
+
+    /// <summary>Raw bytes of a member's value.</summary>
+    public ReadOnlySpan<byte> ValueOf(in JsonMember member) => Source.Span.Slice(member.ValueStart, member.ValueLength);
+
+    /// <summary>Raw bytes of a member's value as memory.</summary>
+    public ReadOnlyMemory<byte> ValueMemoryOf(in JsonMember member) => Source.Slice(member.ValueStart, member.ValueLength);
+
+    // The reader's messages quote a position ("LineNumber: 0 | BytePositionInLine: 12.") which is useful;
+    // they never contain request content beyond a single character, so they are safe to return.
+    private static string SanitizeReaderMessage(string message) => message.Length > 300 ? message[..300] : message;
+}

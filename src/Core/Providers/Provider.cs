@@ -1,0 +1,68 @@
+using Gateway.Configuration;
+
+namespace Gateway.Providers;
+
+/// <summary>A configured upstream with its settings resolved (URLs joined, defaults applied).</summary>
+internal sealed class Provider
+{
+    public Provider(string id, ProviderOptions options)
+    {
+        Id = id;
+        Options = options;
+        var baseUrl = options.BaseUrl!.TrimEnd('/');
+        ChatUri = new Uri(baseUrl + (options.ChatPath ?? DefaultChatPath(options.Kind)));
+        var modelsPath = options.ModelsPath ?? DefaultModelsPath(options.Kind);
+        ModelsUri = options.Models is null && !string.IsNullOrEmpty(modelsPath) ? new Uri(baseUrl + modelsPath) : null;
+        Retryable = StatusCodeSet.TryParse(options.RetryableStatusCodes, out var retryable, out var error)
+            ? retryable
+            : throw new ArgumentException(error, nameof(options));
+        FirstByteTimeout = TimeSpan.FromSeconds(options.FirstByteTimeoutSeconds);
+        IdleTimeout = TimeSpan.FromSeconds(options.IdleTimeoutSeconds);
+        ResponseTimeout = TimeSpan.FromSeconds(options.ResponseTimeoutSeconds);
+        Thinking = options.Thinking != ThinkingMode.Default
+            ? options.Thinking
+            : options.Kind == ProviderKind.ChatSite ? ThinkingMode.PromptTags : ThinkingMode.Passthrough;
+        AuthMode = options.UpstreamAuth.Mode != UpstreamAuthMode.Default
+            ? options.UpstreamAuth.Mode
+            : string.IsNullOrEmpty(options.ApiKey) ? UpstreamAuthMode.None : UpstreamAuthMode.Static;
+        Concurrency = new ConcurrencyGate(options.MaxConcurrency);
+    }
+
+    public string Id { get; }
+
+    public ProviderOptions Options { get; }
+
+    public ProviderKind Kind => Options.Kind;
+
+    public Uri ChatUri { get; }
+
+    /// <summary>Where the model list is fetched; null when the provider has a static list.</summary>
+    public Uri? ModelsUri { get; }
+
+    public StatusCodeSet Retryable { get; }
+
+    public TimeSpan FirstByteTimeout { get; }
+
+    public TimeSpan IdleTimeout { get; }
+
+    public TimeSpan ResponseTimeout { get; }
+
+    public ThinkingMode Thinking { get; }
+
+    public UpstreamAuthMode AuthMode { get; }
+
+    public ConcurrencyGate Concurrency { get; }
+
+    /// <summary>Name of this provider's client in <see cref="System.Net.Http.IHttpClientFactory"/>.</summary>
+    public string HttpClientName => "gateway-provider:" + Id;
+
+    private static string DefaultChatPath(ProviderKind kind) => kind switch
+    {
+        ProviderKind.Anthropic => "/messages",
+        ProviderKind.Gemini => "/models/{model}:streamGenerateContent",
+        ProviderKind.ChatSite => "/v2/chats",
+        _ => "/chat/completions",
+    };
+
+    private static string DefaultModelsPath(ProviderKind kind) => kind == ProviderKind.ChatSite ? string.Empty : "/models";
+}

@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Registry;
+
+namespace Gateway.Routing;
+
+/// <summary>
+/// Per-target health: a Polly circuit breaker over attempt outcomes (a target that keeps failing is
+/// skipped for a while, then probed), and the cooldown an upstream asks for with <c>Retry-After</c>.
+/// Keyed by provider and model.
+/// </summary>
+internal sealed class TargetHealth : IDisposable
+{
+    // Half of at least four attempts failing within 30 s opens the circuit for 15 s.
+    private const double FailureRatio = 0.5;
+    private const int MinimumThroughput = 4;
+    private static readonly TimeSpan SamplingDuration = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan MaxCooldown = TimeSpan.FromHours(1);
+
+    private readonly TimeProvider _time;
+    private readonly ResiliencePipelineRegistry<string> _pipelines;
+    private readonly ConcurrentDictionary<string, CircuitBreakerStateProvider> _circuits = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _coolUntil = new(StringComparer.Ordinal);
+
+    public TargetHealth(TimeProvider time)
+    {
+        _time = time;
+        _pipelines = new ResiliencePipelineRegistry<string>(new ResiliencePipelineRegistryOptions<string>());
+    }
+
+    /// <summary>The target can be tried now: not cooling down and its circuit not open.</summary>
+    public bool IsUsable(RouteTarget target) => CooldownLeft(target) <= TimeSpan.Zero && !IsBroken(target);
+
+    /// <summary>Time left of a <c>Retry-After</c> cooldown (zero or negative when none).</summary>
+    public TimeSpan CooldownLeft(RouteTarget target) =>
+        _coolUntil.TryGetValue(target.Key, out var until) ? until - _time.GetUtcNow() : TimeSpan.Zero;
+
+    /// <summary>Skips the target until <paramref name="retryAfter"/> has passed (capped at an hour).</summary>
+    public void CoolDown(RouteTarget target, TimeSpan retryAfter)
+    {
+        var until = _time.GetUtcNow() + (retryAfter > MaxCooldown ? MaxCooldown : retryAfter);
+        _coolUntil.AddOrUpdate(target.Key, until, (_, existing) => existing > until ? existing : until);
+    }
+
+    /// <summary>Runs one attempt through the target's circuit breaker. Null when the circuit is open.</summary>
+    public async ValueTask<AttemptResult<TState>?> ExecuteAsync<TState>(
+        RouteTarget target,
+        Func<CancellationToken, ValueTask<AttemptResult<TState>>> attempt,
+        CancellationToken cancellationToken)
+        where TState : class
+    {
+        var pipeline = _pipelines.GetOrAddPipeline(target.Key, (builder, context) =>
+        {
+            var state = _circuits.GetOrAdd(context.PipelineKey, _ => new CircuitBreakerStateProvider());
+            builder.TimeProvider = _time;
+            builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = FailureRatio,
+                MinimumThroughput = MinimumThroughput,
+                SamplingDuration = SamplingDuration,
+                BreakDuration = BreakDuration,
+                StateProvider = state,
+                ShouldHandle = static args => ValueTask.FromResult(
+                    args.Outcome.Result is IAttemptFailure { Failure.CountsAgainstTarget: true }),
+            });
+        });
+
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            var outcome = await pipeline.ExecuteOutcomeAsync(
+                static async (ctx, run) => Outcome.FromResult<object>(await run(ctx.CancellationToken)),
+                context,
+                attempt);
+            if (outcome.Exception is BrokenCircuitException)
+            {
+                return null;
+            }
+
+            outcome.ThrowIfException();
+            return (AttemptResult<TState>)outcome.Result!;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    public void Dispose() => _pipelines.Dispose();
+
+    private bool IsBroken(RouteTarget target) =>
+        _circuits.TryGetValue(target.Key, out var state) && state.CircuitState is CircuitState.Open or CircuitState.Isolated;
+}

@@ -1,0 +1,150 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Gateway.Streaming;
+
+/// <summary>
+/// Writes server-sent events to the client. There is exactly one writer per response and it is only
+/// called from the stream pump's loop, so keep-alive comments and data can never interleave inside a
+/// frame. Every write is flushed at once (the first chunk must not wait for later ones).
+/// </summary>
+internal sealed class SseResponseWriter
+{
+    private static readonly byte[] DataPrefix = "data: "u8.ToArray();
+    private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
+    private static readonly byte[] KeepAlive = ": keep-alive\n\n"u8.ToArray();
+    private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
+
+    private readonly HttpResponse _response;
+    private readonly TimeProvider _time;
+    private PipeWriter? _output;
+
+    public SseResponseWriter(HttpResponse response, TimeProvider time)
+    {
+        _response = response;
+        _time = time;
+    }
+
+    /// <summary>Status and SSE headers have been sent.</summary>
+    public bool Committed { get; private set; }
+
+    /// <summary>At least one data event reached the client (failover is no longer allowed).</summary>
+    public bool DataWritten { get; private set; }
+
+    /// <summary>Timestamp of the last write, for the keep-alive interval.</summary>
+    public long LastWriteTimestamp { get; private set; }
+
+    /// <summary>Timestamp of the first data event, for time-to-first-byte.</summary>
+    public long FirstDataTimestamp { get; private set; }
+
+    /// <summary><c>[DONE]</c> was written.</summary>
+    public bool DoneWritten { get; private set; }
+
+    /// <summary>Sends 200 and the SSE headers.</summary>
+    public async ValueTask CommitAsync(CancellationToken cancellationToken)
+    {
+        if (Committed)
+        {
+            return;
+        }
+
+        _response.StatusCode = StatusCodes.Status200OK;
+        _response.ContentType = "text/event-stream; charset=utf-8";
+        _response.Headers.CacheControl = "no-cache";
+        _response.Headers["X-Accel-Buffering"] = "no";
+        _response.HttpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await _response.StartAsync(cancellationToken);
+        _output = _response.BodyWriter;
+        Committed = true;
+        LastWriteTimestamp = _time.GetTimestamp();
+    }
+
+    /// <summary>Writes several data events and flushes once.</summary>
+    public async ValueTask WriteDataAsync(IReadOnlyList<ReadOnlyMemory<byte>> payloads, CancellationToken cancellationToken)
+    {
+        if (payloads.Count == 0)
+        {
+            return;
+        }
+
+        await CommitAsync(cancellationToken);
+        for (var i = 0; i < payloads.Count; i++)
+        {
+            AppendData(payloads[i].Span);
+        }
+
+        await FlushAsync(cancellationToken);
+        if (!DataWritten)
+        {
+            DataWritten = true;
+            FirstDataTimestamp = LastWriteTimestamp;
+        }
+    }
+
+    /// <summary>Writes one data event and flushes.</summary>
+    public async ValueTask WriteDataAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        await CommitAsync(cancellationToken);
+        AppendData(payload.Span);
+        await FlushAsync(cancellationToken);
+        if (!DataWritten)
+        {
+            DataWritten = true;
+            FirstDataTimestamp = LastWriteTimestamp;
+        }
+    }
+
+    /// <summary>Writes a <c>: keep-alive</c> comment (only once committed).</summary>
+    public async ValueTask WriteKeepAliveAsync(CancellationToken cancellationToken)
+    {
+        if (!Committed)
+        {
+            return;
+        }
+
+        _output!.Write(KeepAlive);
+        await FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Writes the single <c>data: [DONE]</c>.</summary>
+    public async ValueTask WriteDoneAsync(CancellationToken cancellationToken)
+    {
+        if (DoneWritten)
+        {
+            return;
+        }
+
+        await CommitAsync(cancellationToken);
+        _output!.Write(Done);
+        DoneWritten = true;
+        await FlushAsync(cancellationToken);
+    }
+
+    private void AppendData(ReadOnlySpan<byte> payload)
+    {
+        var output = _output!;
+
+        // A payload with line breaks (an upstream that pretty-printed its JSON over several data: lines)
+        // becomes several data: lines again, so the client rebuilds the same text.
+        while (payload.IndexOfAny((byte)'\n', (byte)'\r') is var lineEnd and >= 0)
+        {
+            output.Write(DataPrefix);
+            output.Write(payload[..lineEnd]);
+            output.Write("\n"u8);
+            var skip = payload[lineEnd] == '\r' && lineEnd + 1 < payload.Length && payload[lineEnd + 1] == '\n' ? 2 : 1;
+            payload = payload[(lineEnd + skip)..];
+        }
+
+        output.Write(DataPrefix);
+        output.Write(payload);
+        output.Write(EventEnd);
+    }
+
+    private async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        await _output!.FlushAsync(cancellationToken);
+        LastWriteTimestamp = _time.GetTimestamp();
+    }
+}

@@ -1,0 +1,45 @@
+using Gateway.Configuration;
+using Gateway.Endpoints;
+
+namespace Gateway.Server;
+
+/// <summary>The standalone Kestrel host: configuration sources, Kestrel limits and the route map. No behaviour.</summary>
+public static class GatewayServer
+{
+    /// <summary>Default listen URL, the port <c>func start</c> uses, so a client URL works against either host.</summary>
+    public const string DefaultUrl = "http://localhost:7071";
+
+    /// <summary>Builds the app; <paramref name="configure"/> lets tests add configuration sources last.</summary>
+    public static WebApplication Build(string[] args, Action<ConfigurationManager>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddGatewayConfigFile();
+        configure?.Invoke(builder.Configuration);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddGateway(builder.Configuration);
+        var streaming = builder.Configuration.GetSection("Gateway:Streaming").Get<StreamingOptions>() ?? new StreamingOptions();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(streaming.ShutdownGraceSeconds + 5));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // The gateway enforces Limits.MaxRequestBytes itself, with its own 413 envelope.
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.AddServerHeader = false;
+        });
+
+        var app = builder.Build();
+        var handlers = app.Services.GetRequiredService<GatewayHandlers>();
+        app.Map("/" + GatewayRoutes.ChatCompletions, handlers.ChatCompletionsAsync);
+        app.Map("/" + GatewayRoutes.ChatCompletionsShort, handlers.ChatCompletionsAsync);
+        app.Map("/" + GatewayRoutes.Root, handlers.ChatCompletionsAsync);
+        app.Map("/" + GatewayRoutes.Models, handlers.ModelsAsync);
+        app.Map("/" + GatewayRoutes.ModelsShort, handlers.ModelsAsync);
+        app.Map("/" + GatewayRoutes.Health, handlers.HealthAsync);
+        app.Map("/" + GatewayRoutes.HealthLive, handlers.LiveAsync);
+        app.MapFallback(handlers.NotFoundAsync);
+        return app;
+    }
+}

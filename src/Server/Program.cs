@@ -1,0 +1,14 @@
+using Gateway.Configuration;
+using Gateway.Server;
+
+try
+{
+    var app = GatewayServer.Build(args);
+    await app.RunAsync();
+    return 0;
+}
+catch (GatewayConfigurationException ex)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 2;
+}

@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Gateway.FakeUpstream;
+
+/// <summary>
+/// A scripted OpenAI-compatible upstream on a real loopback port. Chat requests take the next queued
+/// script (or <see cref="Default"/>); every request is recorded. <c>GET …/models</c> answers <see cref="Models"/>.
+/// </summary>
+public sealed class FakeUpstreamServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<Script> _scripts = new();
+    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+
+    private FakeUpstreamServer(WebApplication app)
+    {
+        _app = app;
+    }
+
+    /// <summary>Root URL, e.g. <c>http://127.0.0.1:41234</c>.</summary>
+    public Uri Root { get; private set; } = null!;
+
+    /// <summary>OpenAI-style base URL (<c>{Root}/v1</c>).</summary>
+    public string BaseUrl => Root.ToString().TrimEnd('/') + "/v1";
+
+    /// <summary>Script used when the queue is empty.</summary>
+    public Script Default { get; set; } = Scripts.Echo();
+
+    /// <summary>Ids served by <c>GET /v1/models</c>.</summary>
+    public IReadOnlyList<string> Models { get; set; } = ["fake-model"];
+
+    /// <summary>Status of <c>GET /v1/models</c> (to simulate a failing list).</summary>
+    public int ModelsStatus { get; set; } = 200;
+
+    /// <summary>Chat requests received, in order.</summary>
+    public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
+
+    /// <summary>Model-list requests received.</summary>
+    public int ModelListRequests => _modelListRequests;
+
+    private int _modelListRequests;
+
+    public void Enqueue(params Script[] scripts)
+    {
+        foreach (var script in scripts)
+        {
+            _scripts.Enqueue(script);
+        }
+    }
+
+    public static async Task<FakeUpstreamServer> StartAsync(string url = "http://127.0.0.1:0", bool quiet = true)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(url);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        if (quiet)
+        {
+            builder.Logging.ClearProviders();
+        }
+
+        var app = builder.Build();
+        var server = new FakeUpstreamServer(app);
+        app.Run(server.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Root = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(TimeSpan.FromSeconds(2));
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        if (HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Value!.EndsWith("/models", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _modelListRequests);
+            context.Response.StatusCode = ModelsStatus;
+            context.Response.ContentType = "application/json";
+            var data = string.Join(",", Models.Select(m => $$"""{"id":"{{m}}","object":"model","created":0,"owned_by":"fake-org"}"""));
+            await context.Response.WriteAsync($$"""{"object":"list","data":[{{data}}]}""");
+            return;
+        }
+
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body);
+        var request = new RecordedRequest
+        {
+            Method = context.Request.Method,
+            Path = context.Request.Path + context.Request.QueryString,
+            Headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            Body = body.ToArray(),
+        };
+        _requests.Enqueue(request);
+        using var registration = context.RequestAborted.Register(request.MarkAborted);
+        var script = _scripts.TryDequeue(out var next) ? next : Default;
+        try
+        {
+            await script(context, request);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The gateway went away; that is what some tests wait for.
+        }
+        finally
+        {
+            request.MarkFinished();
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using Gateway.FakeUpstream;
+
+// A fake OpenAI-compatible upstream for trying the gateway without an API key, and for the bench.
+//   dotnet run --project tests/Gateway.FakeUpstream -- --urls http://127.0.0.1:9100 [--chunk-delay-ms 20] [--chunks 64]
+var url = "http://127.0.0.1:9100";
+var delay = TimeSpan.Zero;
+var chunks = 0;
+for (var i = 0; i < args.Length - 1; i++)
+{
+    switch (args[i])
+    {
+        case "--urls":
+            url = args[i + 1];
+            break;
+        case "--chunk-delay-ms":
+            delay = TimeSpan.FromMilliseconds(double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture));
+            break;
+        case "--chunks":
+            chunks = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
+            break;
+    }
+}
+
+await using var server = await FakeUpstreamServer.StartAsync(url);
+server.Default = Scripts.Echo(delay, chunks);
+server.Models = ["echo", "fake-model"];
+Console.WriteLine($"Fake upstream listening on {server.BaseUrl} (models: echo, fake-model). Ctrl+C to stop.");
+var stop = new TaskCompletionSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.TrySetResult();
+};
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
+await stop.Task;

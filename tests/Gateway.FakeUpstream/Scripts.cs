@@ -1,0 +1,148 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Gateway.FakeUpstream;
+
+/// <summary>Ready-made scripts: JSON answers, statuses, scripted SSE, resets, hangs, the echo model.</summary>
+public static class Scripts
+{
+    public static Script Json(string body, int status = 200, IDictionary<string, string>? headers = null) => async (context, _) =>
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        if (headers is not null)
+        {
+            foreach (var (name, value) in headers)
+            {
+                context.Response.Headers[name] = value;
+            }
+        }
+
+        await context.Response.WriteAsync(body, context.RequestAborted);
+    };
+
+    public static Script Status(int status, string? message = null, string? retryAfter = null) =>
+        Json(
+            new JsonObject { ["error"] = new JsonObject { ["message"] = message ?? $"fake upstream status {status}", ["type"] = "fake_error" } }.ToJsonString(),
+            status,
+            retryAfter is null ? null : new Dictionary<string, string> { ["Retry-After"] = retryAfter });
+
+    /// <summary>An SSE response made of <paramref name="steps"/>, flushed step by step.</summary>
+    public static Script Sse(params SseStep[] steps) => Sse("text/event-stream", steps);
+
+    public static Script Sse(string contentType, params SseStep[] steps) => async (context, _) =>
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = contentType;
+        context.Response.Headers.CacheControl = "no-cache";
+        await context.Response.StartAsync(context.RequestAborted);
+        foreach (var step in steps)
+        {
+            switch (step)
+            {
+                case SseStep.Raw raw:
+                    await context.Response.Body.WriteAsync(raw.Bytes, context.RequestAborted);
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                    break;
+                case SseStep.Pause pause:
+                    await Task.Delay(pause.Duration, context.RequestAborted);
+                    break;
+                case SseStep.Reset:
+                    context.Abort();
+                    return;
+                case SseStep.Hang:
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                    break;
+            }
+        }
+    };
+
+    /// <summary>The connection is dropped before any response.</summary>
+    public static Script Reset() => (context, _) =>
+    {
+        context.Abort();
+        return Task.CompletedTask;
+    };
+
+    /// <summary>No response at all until the client gives up.</summary>
+    public static Script Hang() => async (context, _) => await Task.Delay(Timeout.Infinite, context.RequestAborted);
+
+    /// <summary>Waits, then runs <paramref name="then"/>.</summary>
+    public static Script After(TimeSpan delay, Script then) => async (context, request) =>
+    {
+        await Task.Delay(delay, context.RequestAborted);
+        await then(context, request);
+    };
+
+    /// <summary>
+    /// The demo and bench model: answers with the last user message ("echo: …"), as JSON or, when the
+    /// request streams, as a role chunk, one chunk per word (<paramref name="chunkDelay"/> apart), a finish
+    /// chunk, a usage chunk and [DONE]. With <paramref name="streamChunks"/> the stream has that many
+    /// fixed-size content chunks instead.
+    /// </summary>
+    public static Script Echo(TimeSpan chunkDelay = default, int streamChunks = 0) => async (context, request) =>
+    {
+        JsonObject? body = null;
+        try
+        {
+            body = JsonNode.Parse(request.Body) as JsonObject;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+
+        var model = body?["model"]?.GetValue<string>() ?? "echo";
+        var text = "echo: " + LastUserText(body);
+        var stream = body?["stream"]?.GetValue<bool>() == true;
+        if (!stream)
+        {
+            await Json(Chunks.Completion(text, model: model))(context, request);
+            return;
+        }
+
+        var steps = new List<SseStep> { SseStep.Data(Chunks.Role(model: model)) };
+        var pieces = streamChunks > 0
+            ? Enumerable.Range(0, streamChunks).Select(i => $"tok{i} ").ToArray()
+            : text.Split(' ').Select((w, i) => i == 0 ? w : " " + w).ToArray();
+        foreach (var piece in pieces)
+        {
+            if (chunkDelay > TimeSpan.Zero)
+            {
+                steps.Add(new SseStep.Pause(chunkDelay));
+            }
+
+            steps.Add(SseStep.Data(Chunks.Content(piece, model: model)));
+        }
+
+        steps.Add(SseStep.Data(Chunks.Finish()));
+        steps.Add(SseStep.Data(Chunks.Usage(5, pieces.Length)));
+        steps.Add(SseStep.Done());
+        await Sse([.. steps])(context, request);
+    };
+
+    private static string LastUserText(JsonObject? body)
+    {
+        if (body?["messages"] is not JsonArray messages)
+        {
+            return string.Empty;
+        }
+
+        for (var i = messages.Count - 1; i >= 0; i--)
+        {
+            if (messages[i] is JsonObject message && message["role"]?.GetValue<string>() == "user")
+            {
+                return message["content"] switch
+                {
+                    JsonValue value when value.TryGetValue<string>(out var s) => s,
+                    JsonArray parts => string.Join(" ", parts.OfType<JsonObject>().Select(p => p["text"]?.GetValue<string>()).Where(t => t is not null)),
+                    _ => string.Empty,
+                };
+            }
+        }
+
+        return string.Empty;
+    }
+
+    /// <summary>UTF-8 bytes of <paramref name="text"/>.</summary>
+    public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+}
