@@ -9,12 +9,12 @@ public static class GatewayServer
     /// <summary>Default listen URL, the port <c>func start</c> uses, so a client URL works against either host.</summary>
     public const string DefaultUrl = "http://localhost:7071";
 
-    /// <summary>Builds the app; <paramref name="configure"/> lets tests add configuration sources last.</summary>
-    public static WebApplication Build(string[] args, Action<ConfigurationManager>? configure = null)
+    /// <summary>Builds the app; <paramref name="configure"/> lets tests add configuration sources and loggers.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddGatewayConfigFile();
-        configure?.Invoke(builder.Configuration);
+        configure?.Invoke(builder);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
         {
             builder.WebHost.UseUrls(DefaultUrl);

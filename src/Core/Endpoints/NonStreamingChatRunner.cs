@@ -87,7 +87,7 @@ internal sealed class NonStreamingChatRunner
                 return Fail(context, target, new UpstreamFailure(FailureKind.BadResponse, (int)response.StatusCode, "response larger than the gateway accepts"));
             }
 
-            var processor = new OpenAIChatCompletionProcessor(request, provider.Thinking == ThinkingMode.PromptTags, _estimator);
+            var processor = new OpenAIChatCompletionProcessor(request, provider.Thinking == ThinkingMode.PromptTags && request.ThinkingBudget is not null, _estimator);
             if (!processor.TryProcess(completion.Value, out var answer, out var usage, out var finish))
             {
                 var message = OpenAIErrorEnvelope.ExtractMessage(completion.Value.Span);

@@ -95,7 +95,8 @@ internal sealed class StreamingChatRunner
         log.TargetModel = target.Model;
         var promptTags = provider.Thinking == ThinkingMode.PromptTags;
         var body = OpenAIChatRequestBuilder.Build(request, target.Model, provider.Options.StreamOptions, promptTags);
-        var stream = new UpstreamStream(target, new OpenAIChatStreamProcessor(request, promptTags, _estimator), cancellationToken);
+        var rewriteThinking = promptTags && request.ThinkingBudget is not null;
+        var stream = new UpstreamStream(target, new OpenAIChatStreamProcessor(request, rewriteThinking, _estimator), cancellationToken);
         clock.FirstContentDeadline = _time.GetTimestamp() + (long)(provider.FirstByteTimeout.TotalSeconds * _time.TimestampFrequency);
         clock.Body = null;
         clock.IdleTimeout = provider.IdleTimeout;

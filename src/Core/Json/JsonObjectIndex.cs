@@ -29,6 +29,14 @@ internal sealed class JsonObjectIndex
         index = null;
         error = null;
         var members = new List<JsonMember>(16);
+
+        // The reader checks UTF-8 only in values it decodes; raw-copied values must be valid too.
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+        {
+            error = "the request body is not valid UTF-8";
+            return false;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json.Span, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 256 });

@@ -88,10 +88,12 @@ internal sealed class ToolCallDeltaTracker
     {
         if (upstreamId is not null)
         {
-            // An id names its call; a new id is a new call even if the index repeats.
+            // An id names its call: a new id is a new call even if the index repeats, and a repeated id
+            // under another index is a second call whose upstream reused the id.
             for (var i = _calls.Count - 1; i >= 0; i--)
             {
-                if (_calls[i].UpstreamId == upstreamId)
+                if (_calls[i].UpstreamId == upstreamId
+                    && (upstreamIndex is null || _calls[i].UpstreamIndex is null || _calls[i].UpstreamIndex == upstreamIndex))
                 {
                     return _calls[i];
                 }

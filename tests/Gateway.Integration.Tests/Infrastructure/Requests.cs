@@ -1,0 +1,33 @@
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Gateway.Integration.Tests.Infrastructure;
+
+/// <summary>Request helpers for the gateway's chat endpoint.</summary>
+public static class Requests
+{
+    public const string Hello = """{"model":"gpt-test","messages":[{"role":"user","content":"hello"}]}""";
+    public const string HelloStream = """{"model":"gpt-test","stream":true,"messages":[{"role":"user","content":"hello"}]}""";
+    public const string HelloStreamUsage = """{"model":"gpt-test","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hello"}]}""";
+
+    public static HttpRequestMessage Chat(string json, string path = "/v1/chat/completions")
+    {
+        return new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+    }
+
+    public static async Task<HttpResponseMessage> PostAsync(this HttpClient client, string json, string path = "/v1/chat/completions", Action<HttpRequestMessage>? configure = null)
+    {
+        var request = Chat(json, path);
+        configure?.Invoke(request);
+        return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+
+    public static async Task<(HttpResponseMessage Response, List<SseText.Event> Events, string Raw)> StreamAsync(this HttpClient client, string json, Action<HttpRequestMessage>? configure = null)
+    {
+        var response = await client.PostAsync(json, configure: configure);
+        var raw = await response.Content.ReadAsStringAsync();
+        return (response, response.Content.Headers.ContentType?.MediaType == "text/event-stream" ? SseText.Parse(raw) : [], raw);
+    }
+
+    public static void Bearer(this HttpRequestMessage request, string key) => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+}
