@@ -24,6 +24,10 @@ internal sealed class TargetHealth : IDisposable
     private readonly ConcurrentDictionary<string, CircuitBreakerStateProvider> _circuits = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _coolUntil = new(StringComparer.Ordinal);
 
+    // Polly moves an open circuit to half-open only when an execution is attempted, so the time the
+    // break ends is kept here: after it, the target is offered again and that attempt is the probe.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _openUntil = new(StringComparer.Ordinal);
+
     public TargetHealth(TimeProvider time)
     {
         _time = time;
@@ -53,7 +57,8 @@ internal sealed class TargetHealth : IDisposable
     {
         var pipeline = _pipelines.GetOrAddPipeline(target.Key, (builder, context) =>
         {
-            var state = _circuits.GetOrAdd(context.PipelineKey, _ => new CircuitBreakerStateProvider());
+            var key = context.PipelineKey;
+            var state = _circuits.GetOrAdd(key, _ => new CircuitBreakerStateProvider());
             builder.TimeProvider = _time;
             builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
@@ -64,6 +69,16 @@ internal sealed class TargetHealth : IDisposable
                 StateProvider = state,
                 ShouldHandle = static args => ValueTask.FromResult(
                     args.Outcome.Result is IAttemptFailure { Failure.CountsAgainstTarget: true }),
+                OnOpened = args =>
+                {
+                    _openUntil[key] = _time.GetUtcNow() + args.BreakDuration;
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = args =>
+                {
+                    _openUntil.TryRemove(key, out _);
+                    return ValueTask.CompletedTask;
+                },
             });
         });
 
@@ -90,6 +105,18 @@ internal sealed class TargetHealth : IDisposable
 
     public void Dispose() => _pipelines.Dispose();
 
-    private bool IsBroken(RouteTarget target) =>
-        _circuits.TryGetValue(target.Key, out var state) && state.CircuitState is CircuitState.Open or CircuitState.Isolated;
+    private bool IsBroken(RouteTarget target)
+    {
+        if (!_circuits.TryGetValue(target.Key, out var state))
+        {
+            return false;
+        }
+
+        return state.CircuitState switch
+        {
+            CircuitState.Isolated => true,
+            CircuitState.Open => !_openUntil.TryGetValue(target.Key, out var until) || _time.GetUtcNow() < until,
+            _ => false,
+        };
+    }
 }

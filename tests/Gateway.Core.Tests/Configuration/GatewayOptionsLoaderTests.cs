@@ -1,0 +1,94 @@
+using Gateway.Configuration;
+using Microsoft.Extensions.Configuration;
+using Xunit;
+
+namespace Gateway.Tests.Configuration;
+
+public sealed class GatewayOptionsLoaderTests
+{
+    private static Dictionary<string, string?> Valid() => new()
+    {
+        ["Gateway:Auth:Mode"] = "Bearer",
+        ["Gateway:Auth:Keys:newapi"] = "sk-abc",
+        ["Gateway:Providers:openai:Kind"] = "OpenAI",
+        ["Gateway:Providers:openai:BaseUrl"] = "https://api.openai.com/v1",
+        ["Gateway:Providers:openai:ApiKey"] = "sk-up",
+        ["Gateway:Models:0:Id"] = "gpt-4o",
+        ["Gateway:Models:0:Targets:0:Provider"] = "openai",
+        ["Gateway:Models:0:Targets:0:Model"] = "gpt-4o-2024-08-06",
+    };
+
+    private static GatewayOptions Load(Dictionary<string, string?> values) =>
+        GatewayOptionsLoader.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+
+    [Fact]
+    public void Load_BindsValuesAndDocumentedDefaults()
+    {
+        var options = Load(Valid());
+
+        var provider = options.Providers["openai"];
+        Assert.Equal(ProviderKind.OpenAI, provider.Kind);
+        Assert.Equal(120, provider.FirstByteTimeoutSeconds);
+        Assert.Equal(600, provider.ResponseTimeoutSeconds);
+        Assert.Equal(256, provider.MaxConcurrency);
+        Assert.Equal("408,429,500,502-504", provider.RetryableStatusCodes);
+        Assert.True(provider.StreamOptions);
+        Assert.Equal(3, options.Routing.MaxAttempts);
+        Assert.Equal(60, options.Routing.MaxFailoverSeconds);
+        Assert.Equal(33554432, options.Limits.MaxRequestBytes);
+        Assert.Equal(20, options.Limits.RequestsPerSecond);
+        Assert.Equal(40, options.Limits.Burst);
+        Assert.Equal(15, options.Streaming.KeepAliveSeconds);
+        Assert.Equal(20, options.Streaming.CommitAfterSeconds);
+        Assert.Equal(10, options.Streaming.ShutdownGraceSeconds);
+        Assert.Equal("gpt-4o-2024-08-06", options.Models[0].Targets[0].Model);
+    }
+
+    [Theory]
+    [InlineData("Gateway:Auth:Keys:other", "sk-abc", "Gateway:Auth:Keys:other: duplicates another key")]
+    [InlineData("Gateway:Auth:AdminKey", "sk-abc", "Gateway:Auth:Keys:newapi: must differ from AdminKey")]
+    [InlineData("Gateway:Providers:openai:Headers:Host", "x", "Gateway:Providers:openai:Headers:Host")]
+    [InlineData("Gateway:Providers:openai:Headers:X-Bad", "a\nb", "Gateway:Providers:openai:Headers:X-Bad")]
+    [InlineData("Gateway:Providers:openai:Weight", "-1", "Gateway:Providers:openai:Weight")]
+    [InlineData("Gateway:Providers:openai:Kind", "Gemini", "not supported by this version yet")]
+    [InlineData("Gateway:Providers:openai:UpstreamAuth:Mode", "Managed", "not supported by this version yet")]
+    [InlineData("Gateway:Models:1:Id", "gpt-4o", "Gateway:Models:1:Id: 'gpt-4o' is listed twice")]
+    [InlineData("Gateway:Limits:Burst", "0", "Gateway:Limits:Burst")]
+    [InlineData("Gateway:Streaming:KeepAliveSeconds", "0", "Gateway:Streaming:KeepAliveSeconds")]
+    [InlineData("Gateway:Unknown", "x", "Gateway:Unknown: unknown setting")]
+    [InlineData("Gateway:Models:0:Targets:0:Wieght", "2", "Gateway:Models:0:Targets:0:Wieght: unknown setting")]
+    [InlineData("Gateway:Routing:MaxAttempts", "three", "Gateway:Routing:MaxAttempts")]
+    public void Load_InvalidValue_NamesTheKey(string key, string value, string expected)
+    {
+        var values = Valid();
+        values[key] = value;
+
+        var error = Assert.Throws<GatewayConfigurationException>(() => Load(values));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_ReportsEveryProblemAtOnce()
+    {
+        var values = Valid();
+        values["Gateway:Providers:openai:BaseUrl"] = "ftp://x";
+        values["Gateway:Routing:MaxAttempts"] = "0";
+
+        var error = Assert.Throws<GatewayConfigurationException>(() => Load(values));
+
+        Assert.Equal(2, error.Problems.Count);
+    }
+
+    [Fact]
+    public void Load_StaticAuthWithoutKey_IsRejected()
+    {
+        var values = Valid();
+        values.Remove("Gateway:Providers:openai:ApiKey");
+        values["Gateway:Providers:openai:UpstreamAuth:Mode"] = "Static";
+
+        var error = Assert.Throws<GatewayConfigurationException>(() => Load(values));
+
+        Assert.Contains("Gateway:Providers:openai:ApiKey", error.Message, StringComparison.Ordinal);
+    }
+}

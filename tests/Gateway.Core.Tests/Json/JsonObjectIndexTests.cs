@@ -1,0 +1,68 @@
+using System.Text;
+using Gateway.Json;
+using Xunit;
+
+namespace Gateway.Tests.Json;
+
+public sealed class JsonObjectIndexTests
+{
+    [Fact]
+    public void TryCreate_IndexesTopLevelMembersAsRawSpans()
+    {
+        var json = Encoding.UTF8.GetBytes("""{"a":1, "b" : {"c":[1,2]},"s":"x\"y"}""");
+
+        Assert.True(JsonObjectIndex.TryCreate(json, out var index, out _));
+        Assert.Equal(["a", "b", "s"], index!.Members.Select(m => m.Name));
+        Assert.True(index.TryGet("b", out var b));
+        Assert.Equal("""{"c":[1,2]}""", Encoding.UTF8.GetString(index.ValueOf(b)));
+        Assert.True(index.TryGet("s", out var s));
+        Assert.Equal("\"x\\\"y\"", Encoding.UTF8.GetString(index.ValueOf(s)));
+    }
+
+    [Fact]
+    public void TryCreate_RepeatedNameKeepsTheLast()
+    {
+        Assert.True(JsonObjectIndex.TryCreate(Encoding.UTF8.GetBytes("""{"model":"a","x":1,"model":"b"}"""), out var index, out _));
+
+        Assert.Equal(["x", "model"], index!.Members.Select(m => m.Name));
+        Assert.True(index.TryGet("model", out var model));
+        Assert.Equal("\"b\"", Encoding.UTF8.GetString(index.ValueOf(model)));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("[]")]
+    [InlineData("\"text\"")]
+    [InlineData("{\"a\":}")]
+    [InlineData("{\"a\":1} {}")]
+    [InlineData("{\"a\":1,}")]
+    [InlineData("{/*c*/\"a\":1}")]
+    public void TryCreate_RejectsNonObjectsAndInvalidJson(string text)
+    {
+        Assert.False(JsonObjectIndex.TryCreate(Encoding.UTF8.GetBytes(text), out _, out var error));
+        Assert.False(string.IsNullOrEmpty(error));
+    }
+
+    [Fact]
+    public void TryCreate_RejectsInvalidUtf8AnywhereInTheBody()
+    {
+        var bytes = Encoding.UTF8.GetBytes("""{"a":"xx","b":[1]}""");
+        bytes[6] = 0xFF;
+
+        Assert.False(JsonObjectIndex.TryCreate(bytes, out _, out var error));
+        Assert.Contains("UTF-8", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rewriter_SetsRemovesAndAppendsWhileCopyingTheRest()
+    {
+        Assert.True(JsonObjectIndex.TryCreate(Encoding.UTF8.GetBytes("""{"a":1,"b":[ 1 ],"c":"keep"}"""), out var index, out _));
+
+        var rewriter = new JsonObjectRewriter(index!)
+            .Set("a", w => w.WriteStringValue("new"))
+            .Remove("b")
+            .Set("d", w => w.WriteBooleanValue(true));
+
+        Assert.Equal("""{"a":"new","c":"keep","d":true}""", Encoding.UTF8.GetString(rewriter.ToMemory().Span));
+    }
+}

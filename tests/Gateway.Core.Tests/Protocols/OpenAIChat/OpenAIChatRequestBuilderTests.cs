@@ -1,0 +1,35 @@
+using System.Text;
+using Gateway.Protocols.OpenAIChat;
+using Xunit;
+
+namespace Gateway.Tests.Protocols.OpenAIChat;
+
+/// <summary>Golden request bodies: client request in, upstream body out (fixtures/openai-chat/request-*).</summary>
+public sealed class OpenAIChatRequestBuilderTests
+{
+    [Theory]
+    [InlineData("request-plain-stream", true, false)]
+    [InlineData("request-legacy-functions", true, false)]
+    [InlineData("request-tool-filter", true, false)]
+    [InlineData("request-thinking-prompt-tags", true, true)]
+    [InlineData("request-no-stream-options", false, false)]
+    public void Build_MatchesGolden(string name, bool sendStreamOptions, bool promptTags)
+    {
+        var request = OpenAIChatStreamProcessorTests.Parse(Golden.Read($"openai-chat/{name}.json"));
+
+        var body = OpenAIChatRequestBuilder.Build(request, "upstream-model", sendStreamOptions, promptTags);
+
+        Golden.AssertMatches($"openai-chat/{name}.upstream.json", Encoding.UTF8.GetString(body.Span) + "\n");
+    }
+
+    [Fact]
+    public void Build_PlainRequest_CopiesEveryOtherMemberByteForByte()
+    {
+        const string members = "\"temperature\":0.70,\"x\":{\"deep\":[1, 2 ,{\"é\":\"\\u00e9\"}]},\"messages\":[{\"role\":\"user\",\"content\":\"a\\nb\"}]";
+        var request = OpenAIChatStreamProcessorTests.Parse("{\"model\":\"public\"," + members + "}");
+
+        var body = Encoding.UTF8.GetString(OpenAIChatRequestBuilder.Build(request, "upstream-model", true, false).Span);
+
+        Assert.Equal("{\"model\":\"upstream-model\"," + members + "}", body);
+    }
+}
