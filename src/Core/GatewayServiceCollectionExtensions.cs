@@ -63,14 +63,12 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<NonStreamingChatRunner>();
         services.AddSingleton<ChatCompletionsEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
-        services.AddSingleton<HealthEndpoint>();
         services.AddSingleton(sp => new GatewayHandlers(
             sp.GetRequiredService<CorsPolicy>(),
             sp.GetRequiredService<ClientAuthenticator>(),
             sp.GetRequiredService<ClientRateLimiter>(),
             sp.GetRequiredService<ChatCompletionsEndpoint>(),
             sp.GetRequiredService<ModelsEndpoint>(),
-            sp.GetRequiredService<HealthEndpoint>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
         return services;

@@ -21,7 +21,6 @@ public sealed class GatewayHandlers
     private readonly ClientRateLimiter _rateLimiter;
     private readonly ChatCompletionsEndpoint _chat;
     private readonly ModelsEndpoint _models;
-    private readonly HealthEndpoint _health;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -31,7 +30,6 @@ public sealed class GatewayHandlers
         ClientRateLimiter rateLimiter,
         ChatCompletionsEndpoint chat,
         ModelsEndpoint models,
-        HealthEndpoint health,
         TimeProvider time,
         ILoggerFactory loggers)
     {
@@ -40,7 +38,6 @@ public sealed class GatewayHandlers
         _rateLimiter = rateLimiter;
         _chat = chat;
         _models = models;
-        _health = health;
         _time = time;
         _logger = loggers.CreateLogger(GatewayLog.RequestCategory);
     }

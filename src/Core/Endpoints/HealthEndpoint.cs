@@ -1,7 +1,7 @@
 namespace Gateway.Endpoints;
 
 /// <summary><c>GET /health</c> (readiness) and <c>GET /health/live</c> (liveness); no authentication.</summary>
-internal sealed class HealthEndpoint
+internal static class HealthEndpoint
 {
     private static readonly byte[] Ok = """{"status":"ok"}"""u8.ToArray();
 
