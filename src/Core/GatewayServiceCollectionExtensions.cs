@@ -6,6 +6,8 @@ using Gateway.Configuration;
 using Gateway.Endpoints;
 using Gateway.Providers;
 using Gateway.Routing;
+using Gateway.State;
+using Gateway.State.Tables;
 using Gateway.Streaming;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,10 +23,13 @@ public static class GatewayServiceCollectionExtensions
     /// Binds and validates the <c>Gateway</c> section now (bad configuration fails the host's start with
     /// the key named) and registers every gateway service.
     /// </summary>
-    public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="services">The host's services.</param>
+    /// <param name="configuration">Configuration holding the <c>Gateway</c> section.</param>
+    /// <param name="host">The Server also runs the model-list job on its cron schedule; Functions uses a timer function.</param>
+    public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration, GatewayHostKind host = GatewayHostKind.Server)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = GatewayOptionsLoader.Load(configuration);
+        var options = GatewayOptionsLoader.Load(configuration, host);
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
 
@@ -49,6 +54,22 @@ public static class GatewayServiceCollectionExtensions
                 .RemoveAllLoggers();
         }
 
+        services.AddSingleton<StateHealth>();
+        services.AddSingleton<StateGuard>();
+        services.AddSingleton<StateCallCounter>();
+        services.AddSingleton(sp => new StateStores(options.State, sp.GetRequiredService<StateGuard>(), sp.GetRequiredService<StateCallCounter>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<StateSnapshots>();
+        services.AddSingleton<SessionAffinity>();
+        services.AddSingleton<ModelRefreshJob>();
+        services.AddSingleton(sp => new GatewayJobs(sp.GetRequiredService<ModelRefreshJob>()));
+        services.AddHostedService<StateMaintenanceService>();
+        if (host == GatewayHostKind.Server)
+        {
+            services.AddHostedService<ModelRefreshScheduler>();
+        }
+
+        services.AddSingleton<ManagedTokenSource>();
+        services.AddSingleton<UpstreamSender>();
         services.AddSingleton<ProviderRegistry>();
         services.AddSingleton<ProviderModelCache>();
         services.AddSingleton<ModelCatalog>();
@@ -63,12 +84,16 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<NonStreamingChatRunner>();
         services.AddSingleton<ChatCompletionsEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
+        services.AddSingleton<HealthEndpoint>();
+        services.AddSingleton<ManageEndpoint>();
         services.AddSingleton(sp => new GatewayHandlers(
             sp.GetRequiredService<CorsPolicy>(),
             sp.GetRequiredService<ClientAuthenticator>(),
             sp.GetRequiredService<ClientRateLimiter>(),
             sp.GetRequiredService<ChatCompletionsEndpoint>(),
             sp.GetRequiredService<ModelsEndpoint>(),
+            sp.GetRequiredService<HealthEndpoint>(),
+            sp.GetRequiredService<ManageEndpoint>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
         return services;

@@ -39,6 +39,7 @@ public static class GatewayServer
         app.Map("/" + GatewayRoutes.ModelsShort, handlers.ModelsAsync);
         app.Map("/" + GatewayRoutes.Health, handlers.HealthAsync);
         app.Map("/" + GatewayRoutes.HealthLive, handlers.LiveAsync);
+        app.Map("/" + GatewayRoutes.ManageModelsRefresh, handlers.ManageModelsRefreshAsync);
         app.MapFallback(handlers.NotFoundAsync);
         return app;
     }

@@ -69,6 +69,9 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Completes when the host is asked to stop (Ctrl+C, SIGTERM).</summary>
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync(TimeSpan.FromSeconds(2));

@@ -25,11 +25,5 @@ await using var server = await FakeUpstreamServer.StartAsync(url);
 server.Default = Scripts.Echo(delay, chunks);
 server.Models = ["echo", "fake-model"];
 Console.WriteLine($"Fake upstream listening on {server.BaseUrl} (models: echo, fake-model). Ctrl+C to stop.");
-var stop = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stop.TrySetResult();
-};
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
-await stop.Task;
+// Ctrl+C and SIGTERM stop the host (its console lifetime handles both).
+await server.WaitForShutdownAsync();

@@ -50,6 +50,9 @@ internal sealed class ClientAuthenticator
         return false;
     }
 
+    /// <summary>An admin key is configured (admin routes are off without one).</summary>
+    public bool AdminConfigured => _adminDigest is not null;
+
     /// <summary>True when the request carries the admin key.</summary>
     public bool IsAdmin(HttpRequest request)
     {

@@ -27,6 +27,9 @@ public sealed record GatewayOptions
     /// <summary>Stream keep-alive, commit and shutdown timings.</summary>
     public StreamingOptions Streaming { get; init; } = new();
 
+    /// <summary>Shared state: sessions, model cache, overrides, tokens, affinity.</summary>
+    public StateOptions State { get; init; } = new();
+
     /// <summary>Browser origins allowed to call the gateway.</summary>
     public CorsOptions Cors { get; init; } = new();
 }

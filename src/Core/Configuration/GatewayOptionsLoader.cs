@@ -7,7 +7,7 @@ namespace Gateway.Configuration;
 public static class GatewayOptionsLoader
 {
     /// <summary>Binds and validates; throws <see cref="GatewayConfigurationException"/> on any problem.</summary>
-    public static GatewayOptions Load(IConfiguration configuration)
+    public static GatewayOptions Load(IConfiguration configuration, GatewayHostKind host = GatewayHostKind.Server)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(GatewayOptions.SectionName);
@@ -29,7 +29,12 @@ public static class GatewayOptionsLoader
             throw new GatewayConfigurationException(ex.Message, ex);
         }
 
-        problems.AddRange(GatewayOptionsValidator.Validate(options));
+        if (configuration[StateOptions.RefreshScheduleSetting] is { Length: > 0 } schedule)
+        {
+            options = options with { State = options.State with { RefreshSchedule = schedule } };
+        }
+
+        problems.AddRange(GatewayOptionsValidator.Validate(options, host));
         if (problems.Count > 0)
         {
             throw new GatewayConfigurationException(problems);

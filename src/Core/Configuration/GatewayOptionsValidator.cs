@@ -7,9 +7,10 @@ internal static partial class GatewayOptionsValidator
 {
     private const string Root = GatewayOptions.SectionName;
 
-    public static List<string> Validate(GatewayOptions options)
+    public static List<string> Validate(GatewayOptions options, GatewayHostKind host)
     {
         var problems = new List<string>();
+        ValidateState(options.State, host, problems);
         ValidateAuth(options.Auth, problems);
         ValidateProviders(options, problems);
         ValidateModels(options, problems);
@@ -104,8 +105,10 @@ internal static partial class GatewayOptionsValidator
                     Require(problems, options.Auth.Mode == AuthMode.None, $"{key}:UpstreamAuth:Mode", "PassThrough is only valid with Gateway:Auth:Mode None");
                     break;
                 case UpstreamAuthMode.Managed:
+                    ValidateManaged(provider.UpstreamAuth, $"{key}:UpstreamAuth", problems);
+                    break;
                 case UpstreamAuthMode.AzureAD:
-                    problems.Add($"{key}:UpstreamAuth:Mode: '{provider.UpstreamAuth.Mode}' is not supported by this version yet (supported: Static, PassThrough, None)");
+                    problems.Add($"{key}:UpstreamAuth:Mode: 'AzureAD' is not supported by this version yet (supported: Static, PassThrough, Managed, None)");
                     break;
             }
 
@@ -163,6 +166,43 @@ internal static partial class GatewayOptionsValidator
         }
     }
 
+    private static void ValidateManaged(UpstreamAuthOptions auth, string key, List<string> problems)
+    {
+        Require(problems, IsHttpUrl(auth.TokenUrl), $"{key}:TokenUrl", "Managed mode needs an absolute http or https URL");
+        Require(problems, auth.Method is "GET" or "POST" or "PUT" || string.Equals(auth.Method, "get", StringComparison.OrdinalIgnoreCase) || string.Equals(auth.Method, "post", StringComparison.OrdinalIgnoreCase), $"{key}:Method", "must be GET or POST");
+        Require(problems, !string.IsNullOrWhiteSpace(auth.TokenPath), $"{key}:TokenPath", "must not be empty");
+        Require(problems, auth.SkewSeconds >= 0, $"{key}:SkewSeconds", "must be 0 or more");
+        foreach (var (name, value) in auth.Headers)
+        {
+            Require(problems, HeaderName().IsMatch(name), $"{key}:Headers:{name}", "is not a valid header name");
+            Require(problems, value.IndexOfAny(['\r', '\n', '\0']) < 0, $"{key}:Headers:{name}", "must not contain line breaks");
+        }
+    }
+
+    private static void ValidateState(StateOptions state, GatewayHostKind host, List<string> problems)
+    {
+        const string key = Root + ":State";
+        if (!string.IsNullOrWhiteSpace(state.ConnectionString) && !string.IsNullOrWhiteSpace(state.TableEndpoint))
+        {
+            problems.Add($"{key}: set ConnectionString or TableEndpoint, not both");
+        }
+
+        if (host == GatewayHostKind.Functions && !state.UsesTableStorage)
+        {
+            problems.Add($"{key}: required under Azure Functions (instances do not share memory): set ConnectionString or TableEndpoint");
+        }
+
+        Require(problems, state.TableEndpoint is null || IsHttpUrl(state.TableEndpoint), $"{key}:TableEndpoint", "must be an absolute http or https URL");
+        Require(problems, state.ManagedIdentityClientId is null || !string.IsNullOrWhiteSpace(state.TableEndpoint), $"{key}:ManagedIdentityClientId", "is only used with TableEndpoint");
+        Require(problems, TablePrefix().IsMatch(state.TablePrefix), $"{key}:TablePrefix", "must match ^[A-Za-z][A-Za-z0-9]{0,50}$");
+        Require(problems, state.SessionTtlMinutes > 0, $"{key}:SessionTtlMinutes", "must be greater than 0");
+        Require(problems, state.ReloadSeconds > 0, $"{key}:ReloadSeconds", "must be greater than 0");
+        if (!Cronos.CronExpression.TryParse(state.RefreshSchedule, Cronos.CronFormat.IncludeSeconds, out _))
+        {
+            problems.Add($"{key}:RefreshSchedule: '{state.RefreshSchedule}' is not a 6-field cron expression (seconds minutes hours day month weekday)");
+        }
+    }
+
     private static bool IsHttpUrl(string? value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
@@ -179,6 +219,9 @@ internal static partial class GatewayOptionsValidator
         "Host", "Content-Length", "Content-Type", "Transfer-Encoding", "Connection", "Upgrade", "Keep-Alive",
         "TE", "Trailer", "Proxy-Connection", "x-request-id", "traceparent", "X-Channel",
     };
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,50}$")]
+    private static partial Regex TablePrefix();
 
     [GeneratedRegex("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")]
     private static partial Regex HeaderName();

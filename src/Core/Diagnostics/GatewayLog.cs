@@ -75,4 +75,7 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "request_failed request_id={request_id}: unexpected error")]
     public static partial void Unexpected(ILogger logger, string request_id, Exception exception);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "session_write_failed request_id={request_id}")]
+    public static partial void SessionWriteFailed(ILogger logger, string request_id, Exception exception);
 }

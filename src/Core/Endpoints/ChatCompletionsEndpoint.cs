@@ -3,7 +3,10 @@ using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Protocols.OpenAIChat;
 using Gateway.Providers;
+using Gateway.Diagnostics;
 using Gateway.Routing;
+using Gateway.State;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Endpoints;
 
@@ -17,14 +20,25 @@ internal sealed class ChatCompletionsEndpoint
     private readonly ModelCatalog _catalog;
     private readonly StreamingChatRunner _streaming;
     private readonly NonStreamingChatRunner _nonStreaming;
+    private readonly SessionAffinity _sessions;
+    private readonly ILogger _logger;
     private readonly bool _passThroughAuth;
 
-    public ChatCompletionsEndpoint(GatewayOptions options, ModelCatalog catalog, ProviderRegistry providers, StreamingChatRunner streaming, NonStreamingChatRunner nonStreaming)
+    public ChatCompletionsEndpoint(
+        GatewayOptions options,
+        ModelCatalog catalog,
+        ProviderRegistry providers,
+        StreamingChatRunner streaming,
+        NonStreamingChatRunner nonStreaming,
+        SessionAffinity sessions,
+        ILoggerFactory loggers)
     {
         _options = options;
         _catalog = catalog;
         _streaming = streaming;
         _nonStreaming = nonStreaming;
+        _sessions = sessions;
+        _logger = loggers.CreateLogger(GatewayLog.RequestCategory);
         _passThroughAuth = providers.All.Any(p => p.AuthMode == UpstreamAuthMode.PassThrough);
     }
 
@@ -57,18 +71,48 @@ internal sealed class ChatCompletionsEndpoint
             return;
         }
 
+        // Only a request that has a session touches the state store; a plain request makes no store call.
+        var sessionKey = SessionKeys.For(log.KeyName, request.Model, SessionHeader(http.Request), log.Client, _sessions.ImplicitSessions);
+        var preferred = sessionKey is null ? null : await _sessions.PreferredTargetAsync(sessionKey, exchange.Aborted);
+
         var call = new UpstreamCallContext(
             exchange.RequestId,
             exchange.Trace.ToTraceParent(),
             _passThroughAuth ? ClientAuthenticator.PresentedKey(http.Request) : null);
-        var context = new ChatAttemptContext(exchange, request, call);
-        if (request.Stream)
+        var context = new ChatAttemptContext(exchange, request, call, preferred);
+        var served = request.Stream
+            ? await _streaming.RunAsync(context, targets)
+            : await _nonStreaming.RunAsync(context, targets);
+        if (sessionKey is not null && served is not null)
         {
-            await _streaming.RunAsync(context, targets);
+            // Recorded off the response path: the client is not kept waiting for the store.
+            _ = RecordTurnAsync(sessionKey, request.Model, served, exchange.RequestId);
         }
-        else
+    }
+
+    private static string? SessionHeader(Microsoft.AspNetCore.Http.HttpRequest request)
+    {
+        foreach (var name in SessionKeys.Headers)
         {
-            await _nonStreaming.RunAsync(context, targets);
+            var value = request.Headers[name].ToString();
+            if (value.Length > 0)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task RecordTurnAsync(string sessionKey, string model, RouteTarget target, string requestId)
+    {
+        try
+        {
+            await _sessions.RecordTurnAsync(sessionKey, model, target, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            GatewayLog.SessionWriteFailed(_logger, requestId, ex);
         }
     }
 }

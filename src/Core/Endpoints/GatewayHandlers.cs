@@ -21,6 +21,8 @@ public sealed class GatewayHandlers
     private readonly ClientRateLimiter _rateLimiter;
     private readonly ChatCompletionsEndpoint _chat;
     private readonly ModelsEndpoint _models;
+    private readonly HealthEndpoint _health;
+    private readonly ManageEndpoint _manage;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -30,6 +32,8 @@ public sealed class GatewayHandlers
         ClientRateLimiter rateLimiter,
         ChatCompletionsEndpoint chat,
         ModelsEndpoint models,
+        HealthEndpoint health,
+        ManageEndpoint manage,
         TimeProvider time,
         ILoggerFactory loggers)
     {
@@ -38,27 +42,32 @@ public sealed class GatewayHandlers
         _rateLimiter = rateLimiter;
         _chat = chat;
         _models = models;
+        _health = health;
+        _manage = manage;
         _time = time;
         _logger = loggers.CreateLogger(GatewayLog.RequestCategory);
     }
 
     /// <summary>OpenAI Chat Completions (<c>/v1/chat/completions</c>, <c>/chat/completions</c>, <c>/</c>).</summary>
-    public Task ChatCompletionsAsync(HttpContext context) => RunAsync(context, "chat_completions", PostOnly, clientKey: true, _chat.HandleAsync);
+    public Task ChatCompletionsAsync(HttpContext context) => RunAsync(context, "chat_completions", PostOnly, Access.Client, _chat.HandleAsync);
 
     /// <summary>OpenAI model list (<c>/v1/models</c>, <c>/models</c>).</summary>
-    public Task ModelsAsync(HttpContext context) => RunAsync(context, "models", GetOnly, clientKey: true, _models.HandleAsync);
+    public Task ModelsAsync(HttpContext context) => RunAsync(context, "models", GetOnly, Access.Client, _models.HandleAsync);
 
     /// <summary>Readiness (<c>/health</c>).</summary>
-    public Task HealthAsync(HttpContext context) => RunAsync(context, "health", GetOnly, clientKey: false, HealthEndpoint.ReadyAsync);
+    public Task HealthAsync(HttpContext context) => RunAsync(context, "health", GetOnly, Access.Public, _health.ReadyAsync);
 
     /// <summary>Liveness (<c>/health/live</c>).</summary>
-    public Task LiveAsync(HttpContext context) => RunAsync(context, "health_live", GetOnly, clientKey: false, HealthEndpoint.LiveAsync);
+    public Task LiveAsync(HttpContext context) => RunAsync(context, "health_live", GetOnly, Access.Public, HealthEndpoint.LiveAsync);
+
+    /// <summary>Runs the model-list refresh job now (<c>POST /manage/models/refresh</c>, admin key).</summary>
+    public Task ManageModelsRefreshAsync(HttpContext context) => RunAsync(context, "manage_models_refresh", PostOnly, Access.Admin, _manage.RefreshModelsAsync);
 
     /// <summary>Any other route: 404 in the OpenAI envelope.</summary>
     public Task NotFoundAsync(HttpContext context) =>
-        RunAsync(context, "unknown", [context.Request.Method], clientKey: false, exchange => exchange.WriteErrorAsync(GatewayError.RouteNotFound()));
+        RunAsync(context, "unknown", [context.Request.Method], Access.Public, exchange => exchange.WriteErrorAsync(GatewayError.RouteNotFound()));
 
-    private async Task RunAsync(HttpContext http, string route, string[] methods, bool clientKey, Func<RequestExchange, Task> handle)
+    private async Task RunAsync(HttpContext http, string route, string[] methods, Access access, Func<RequestExchange, Task> handle)
     {
         ArgumentNullException.ThrowIfNull(http);
         var exchange = new RequestExchange(http, route, _time);
@@ -76,7 +85,13 @@ public sealed class GatewayHandlers
                 return;
             }
 
-            if (clientKey)
+            if (access == Access.Admin && !_auth.IsAdmin(http.Request))
+            {
+                await exchange.WriteErrorAsync(_auth.AdminConfigured ? GatewayError.InvalidApiKey() : GatewayError.RouteNotFound());
+                return;
+            }
+
+            if (access == Access.Client)
             {
                 if (!_auth.TryAuthenticate(http.Request, out var keyName))
                 {
@@ -124,5 +139,12 @@ public sealed class GatewayHandlers
             exchange.Log.HttpStatus = http.Response.StatusCode;
             GatewayLog.RequestCompleted(_logger, exchange.Log, _time.GetElapsedTime(exchange.Started).TotalMilliseconds);
         }
+    }
+
+    private enum Access
+    {
+        Public,
+        Client,
+        Admin,
     }
 }

@@ -26,4 +26,7 @@ public static class GatewayRoutes
 
     /// <summary>Liveness: 200 while the process serves.</summary>
     public const string HealthLive = "health/live";
+
+    /// <summary>Runs the model-list refresh job now (admin key).</summary>
+    public const string ManageModelsRefresh = "manage/models/refresh";
 }

@@ -3,6 +3,7 @@ using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Diagnostics;
 using Gateway.Protocols.OpenAIChat;
+using Gateway.Providers;
 using Gateway.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -14,31 +15,32 @@ internal sealed class NonStreamingChatRunner
 {
     private const int MaxUpstreamBytes = 64 * 1024 * 1024;
 
-    private readonly IHttpClientFactory _clients;
+    private readonly UpstreamSender _sender;
     private readonly FailoverPlan _plan;
     private readonly TokenEstimator _estimator;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public NonStreamingChatRunner(IHttpClientFactory clients, FailoverPlan plan, TokenEstimator estimator, TimeProvider time, ILoggerFactory loggers)
+    public NonStreamingChatRunner(UpstreamSender sender, FailoverPlan plan, TokenEstimator estimator, TimeProvider time, ILoggerFactory loggers)
     {
-        _clients = clients;
+        _sender = sender;
         _plan = plan;
         _estimator = estimator;
         _time = time;
         _logger = loggers.CreateLogger(GatewayLog.RequestCategory);
     }
 
-    public async Task RunAsync(ChatAttemptContext context, IReadOnlyList<RouteTarget> targets)
+    /// <summary>Answers the request; returns the target that served it, or null when none did.</summary>
+    public async Task<RouteTarget?> RunAsync(ChatAttemptContext context, IReadOnlyList<RouteTarget> targets)
     {
         var exchange = context.Exchange;
-        var outcome = await _plan.RunAsync<Answer>(targets, (target, ct) => AttemptAsync(context, target, ct), exchange.Aborted);
+        var outcome = await _plan.RunAsync<Answer>(targets, (target, ct) => AttemptAsync(context, target, ct), exchange.Aborted, context.PreferredTargetKey);
         exchange.Log.Attempts = outcome.Attempts;
         if (outcome.Error is { } error)
         {
             exchange.Log.UpstreamStatus = outcome.LastFailure?.Status ?? exchange.Log.UpstreamStatus;
             await exchange.WriteErrorAsync(error);
-            return;
+            return null;
         }
 
         var answer = outcome.State!;
@@ -57,6 +59,7 @@ internal sealed class NonStreamingChatRunner
             response.ContentLength = answer.Body.Length;
             log.TtfbMs = _time.GetElapsedTime(exchange.Started).TotalMilliseconds;
             await response.Body.WriteAsync(answer.Body, exchange.Aborted);
+            return outcome.Target;
         }
         finally
         {
@@ -68,13 +71,14 @@ internal sealed class NonStreamingChatRunner
     {
         var provider = target.Provider;
         var request = context.Request;
+        context.Exchange.Log.Provider = provider.Id;
+        context.Exchange.Log.TargetModel = target.Model;
         using var timeout = new CancellationTokenSource(provider.ResponseTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var body = OpenAIChatRequestBuilder.Build(request, target.Model, sendStreamOptions: false, promptTagsThinking: provider.Thinking == ThinkingMode.PromptTags);
         try
         {
-            using var upstreamRequest = Providers.UpstreamRequestFactory.CreateChat(target, body, stream: false, context.Call);
-            using var response = await _clients.CreateClient(provider.HttpClientName).SendAsync(upstreamRequest, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            using var response = await _sender.SendChatAsync(target, body, stream: false, context.Call, linked.Token);
             context.Exchange.Log.UpstreamStatus = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
             {
@@ -108,6 +112,10 @@ internal sealed class NonStreamingChatRunner
         catch (IOException ex)
         {
             return Fail(context, target, new UpstreamFailure(FailureKind.Transport, null, ex.GetType().Name));
+        }
+        catch (UpstreamTokenException ex)
+        {
+            return Fail(context, target, new UpstreamFailure(FailureKind.Auth, null, ex.Message));
         }
     }
 

@@ -19,7 +19,7 @@ internal sealed class StreamingChatRunner
 {
     private const int MaxJsonAnswerBytes = 64 * 1024 * 1024;
 
-    private readonly IHttpClientFactory _clients;
+    private readonly UpstreamSender _sender;
     private readonly FailoverPlan _plan;
     private readonly TokenEstimator _estimator;
     private readonly TimeProvider _time;
@@ -28,7 +28,7 @@ internal sealed class StreamingChatRunner
     private readonly ILogger _logger;
 
     public StreamingChatRunner(
-        IHttpClientFactory clients,
+        UpstreamSender sender,
         FailoverPlan plan,
         TokenEstimator estimator,
         TimeProvider time,
@@ -36,7 +36,7 @@ internal sealed class StreamingChatRunner
         StreamShutdown shutdown,
         ILoggerFactory loggers)
     {
-        _clients = clients;
+        _sender = sender;
         _plan = plan;
         _estimator = estimator;
         _time = time;
@@ -45,13 +45,14 @@ internal sealed class StreamingChatRunner
         _logger = loggers.CreateLogger(GatewayLog.RequestCategory);
     }
 
-    public async Task RunAsync(ChatAttemptContext context, IReadOnlyList<RouteTarget> targets)
+    /// <summary>Streams the answer; returns the target that served it, or null when none did.</summary>
+    public async Task<RouteTarget?> RunAsync(ChatAttemptContext context, IReadOnlyList<RouteTarget> targets)
     {
         var exchange = context.Exchange;
         var aborted = exchange.Aborted;
         var writer = new SseResponseWriter(exchange.Http.Response, _time);
         var clock = new StreamClock(writer, _streaming, _time, exchange.Started, _shutdown.Token);
-        var outcome = await _plan.RunAsync<UpstreamStream>(targets, (target, ct) => OpenAsync(context, target, writer, clock, ct), aborted);
+        var outcome = await _plan.RunAsync<UpstreamStream>(targets, (target, ct) => OpenAsync(context, target, writer, clock, ct), aborted, context.PreferredTargetKey);
         exchange.Log.Attempts = outcome.Attempts;
         if (outcome.Error is { } error)
         {
@@ -59,20 +60,20 @@ internal sealed class StreamingChatRunner
             if (!writer.Committed)
             {
                 await exchange.WriteErrorAsync(error);
-                return;
+                return null;
             }
 
             // Headers went out during a long holdback; the status can no longer change.
             exchange.Log.EndReason = error.EndReason;
             await writer.WriteDataAsync(OpenAIErrorEnvelope.Serialize(error), aborted);
             await writer.WriteDoneAsync(aborted);
-            return;
+            return null;
         }
 
         var stream = outcome.State!;
         try
         {
-            await PumpAsync(context, stream, writer, clock);
+            return await PumpAsync(context, stream, writer, clock) ? stream.Target : null;
         }
         finally
         {
@@ -102,19 +103,15 @@ internal sealed class StreamingChatRunner
         clock.IdleTimeout = provider.IdleTimeout;
         try
         {
-            using (var upstreamRequest = UpstreamRequestFactory.CreateChat(target, body, stream: true, context.Call))
+            var send = _sender.SendChatAsync(target, body, stream: true, context.Call, stream.Cancel.Token);
+            var waited = await clock.WaitAsync(send, cancellationToken);
+            if (waited != WaitOutcome.Completed)
             {
-                var send = _clients.CreateClient(provider.HttpClientName)
-                    .SendAsync(upstreamRequest, HttpCompletionOption.ResponseHeadersRead, stream.Cancel.Token);
-                var waited = await clock.WaitAsync(send, cancellationToken);
-                if (waited != WaitOutcome.Completed)
-                {
-                    stream.Abandon(send);
-                    return await FailAsync(context, stream, TimeoutFailure(waited, provider));
-                }
-
-                stream.Response = await send;
+                stream.Abandon(send);
+                return await FailAsync(context, stream, TimeoutFailure(waited, provider));
             }
+
+            stream.Response = await send;
 
             var response = stream.Response;
             log.UpstreamStatus = (int)response.StatusCode;
@@ -159,10 +156,10 @@ internal sealed class StreamingChatRunner
 
             while (true)
             {
-                var (waited, next) = await NextAsync(stream, clock, cancellationToken);
-                if (waited != WaitOutcome.Completed)
+                var (reading, next) = await NextAsync(stream, clock, cancellationToken);
+                if (reading != WaitOutcome.Completed)
                 {
-                    return await FailAsync(context, stream, TimeoutFailure(waited, provider));
+                    return await FailAsync(context, stream, TimeoutFailure(reading, provider));
                 }
 
                 if (next is not { } sse || sse.IsDone)
@@ -194,6 +191,10 @@ internal sealed class StreamingChatRunner
         {
             return await FailAsync(context, stream, new UpstreamFailure(FailureKind.Transport, null, ex.GetType().Name));
         }
+        catch (UpstreamTokenException ex)
+        {
+            return await FailAsync(context, stream, new UpstreamFailure(FailureKind.Auth, null, ex.Message));
+        }
         catch
         {
             await stream.DisposeAsync();
@@ -201,7 +202,8 @@ internal sealed class StreamingChatRunner
         }
     }
 
-    private async Task PumpAsync(ChatAttemptContext context, UpstreamStream stream, SseResponseWriter writer, StreamClock clock)
+    // True when the stream completed (every choice finished).
+    private async Task<bool> PumpAsync(ChatAttemptContext context, UpstreamStream stream, SseResponseWriter writer, StreamClock clock)
     {
         var aborted = context.Exchange.Aborted;
         var log = context.Exchange.Log;
@@ -273,6 +275,8 @@ internal sealed class StreamingChatRunner
             log.CompletionTokens = usage.CompletionTokens;
             log.UsageEstimated = usage.Estimated;
         }
+
+        return end == StreamEnd.Completed;
     }
 
     private static async ValueTask<(WaitOutcome Outcome, SseEvent? Event)> NextAsync(UpstreamStream stream, StreamClock clock, CancellationToken cancellationToken)

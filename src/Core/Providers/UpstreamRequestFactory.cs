@@ -15,7 +15,7 @@ internal static class UpstreamRequestFactory
     private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
 
-    public static HttpRequestMessage CreateChat(RouteTarget target, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call)
+    public static HttpRequestMessage CreateChat(RouteTarget target, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, string? managedToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, target.Provider.ChatUri)
         {
@@ -24,7 +24,7 @@ internal static class UpstreamRequestFactory
         };
         request.Content.Headers.ContentType = JsonContentType;
         request.Headers.Accept.Add(stream ? EventStream : Json);
-        ApplyCommon(request, target.Provider, call);
+        ApplyCommon(request, target.Provider, call, managedToken);
         if (target.Channel is { } channel)
         {
             request.Headers.TryAddWithoutValidation("X-Channel", channel);
@@ -33,18 +33,21 @@ internal static class UpstreamRequestFactory
         return request;
     }
 
-    public static HttpRequestMessage CreateModels(Provider provider, UpstreamCallContext call)
+    public static HttpRequestMessage CreateModels(Provider provider, UpstreamCallContext call, string? managedToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, provider.ModelsUri);
         request.Headers.Accept.Add(Json);
-        ApplyCommon(request, provider, call);
+        ApplyCommon(request, provider, call, managedToken);
         return request;
     }
 
-    private static void ApplyCommon(HttpRequestMessage request, Provider provider, UpstreamCallContext call)
+    private static void ApplyCommon(HttpRequestMessage request, Provider provider, UpstreamCallContext call, string? managedToken)
     {
         switch (provider.AuthMode)
         {
+            case UpstreamAuthMode.Managed when managedToken is not null:
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", managedToken);
+                break;
             case UpstreamAuthMode.Static:
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", provider.Options.ApiKey);
                 break;

@@ -24,8 +24,11 @@ internal sealed class FailoverPlan
         _random = random ?? Random.Shared;
     }
 
-    /// <summary>Candidate order for one request.</summary>
-    public List<RouteTarget> Order(IReadOnlyList<RouteTarget> targets)
+    /// <summary>
+    /// Candidate order for one request. A session's <paramref name="preferredKey"/> goes first when that
+    /// target is usable; otherwise the first is drawn by weight.
+    /// </summary>
+    public List<RouteTarget> Order(IReadOnlyList<RouteTarget> targets, string? preferredKey = null)
     {
         var usable = new List<RouteTarget>(targets.Count);
         var total = 0.0;
@@ -43,8 +46,8 @@ internal sealed class FailoverPlan
             return usable;
         }
 
-        var first = 0;
-        if (total > 0)
+        var first = preferredKey is null ? -1 : usable.FindIndex(t => t.Key == preferredKey);
+        if (first < 0 && total > 0)
         {
             var pick = _random.NextDouble() * total;
             for (var i = 0; i < usable.Count; i++)
@@ -56,6 +59,11 @@ internal sealed class FailoverPlan
                     break;
                 }
             }
+        }
+
+        if (first < 0)
+        {
+            first = 0;
         }
 
         if (first > 0)
@@ -72,14 +80,15 @@ internal sealed class FailoverPlan
     public async Task<FailoverOutcome<TState>> RunAsync<TState>(
         IReadOnlyList<RouteTarget> targets,
         Func<RouteTarget, CancellationToken, ValueTask<AttemptResult<TState>>> attempt,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string? preferredKey = null)
         where TState : class
     {
         var started = _time.GetTimestamp();
         var attempts = 0;
         var anyAuth = false;
         UpstreamFailure? last = null;
-        foreach (var target in Order(targets))
+        foreach (var target in Order(targets, preferredKey))
         {
             if (attempts >= _options.MaxAttempts
                 || (attempts > 0 && _time.GetElapsedTime(started).TotalSeconds >= _options.MaxFailoverSeconds))

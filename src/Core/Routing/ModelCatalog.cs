@@ -13,11 +13,13 @@ internal sealed class ModelCatalog
     private readonly List<string> _configuredOrder = [];
     private readonly ProviderRegistry _providers;
     private readonly ProviderModelCache _lists;
+    private readonly State.StateSnapshots _snapshots;
 
-    public ModelCatalog(GatewayOptions options, ProviderRegistry providers, ProviderModelCache lists)
+    public ModelCatalog(GatewayOptions options, ProviderRegistry providers, ProviderModelCache lists, State.StateSnapshots snapshots)
     {
         _providers = providers;
         _lists = lists;
+        _snapshots = snapshots;
         foreach (var model in options.Models)
         {
             var targets = new List<RouteTarget>(model.Targets.Count);
@@ -32,9 +34,17 @@ internal sealed class ModelCatalog
         }
     }
 
-    /// <summary>Targets for <paramref name="model"/>, in configuration order; empty when nothing serves it.</summary>
+    /// <summary>
+    /// Targets for <paramref name="model"/>, in configuration order; empty when nothing serves it. Admin
+    /// overrides win over configuration, which wins over provider lists.
+    /// </summary>
     public async ValueTask<IReadOnlyList<RouteTarget>> ResolveAsync(string model, CancellationToken cancellationToken)
     {
+        if (_snapshots.Overrides.TryGetValue(model, out var overridden))
+        {
+            return overridden;
+        }
+
         if (_configured.TryGetValue(model, out var configured))
         {
             return configured;
@@ -57,15 +67,25 @@ internal sealed class ModelCatalog
         return targets ?? (IReadOnlyList<RouteTarget>)[];
     }
 
-    /// <summary>Every public id with its <c>owned_by</c>: configured ids first, then provider lists (deduplicated).</summary>
+    /// <summary>Every public id with its <c>owned_by</c>: overrides, configured ids, then provider lists (deduplicated).</summary>
     public async ValueTask<IReadOnlyList<UpstreamModel>> ListAsync(CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var result = new List<UpstreamModel>();
+        foreach (var (id, targets) in _snapshots.Overrides)
+        {
+            if (seen.Add(id))
+            {
+                result.Add(new UpstreamModel(id, targets[0].Provider.Id));
+            }
+        }
+
         foreach (var id in _configuredOrder)
         {
-            seen.Add(id);
-            result.Add(new UpstreamModel(id, _configured[id][0].Provider.Id));
+            if (seen.Add(id))
+            {
+                result.Add(new UpstreamModel(id, _configured[id][0].Provider.Id));
+            }
         }
 
         foreach (var provider in _providers.All)

@@ -1,35 +1,36 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Gateway.Providers;
+using Gateway.State;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Routing;
 
 /// <summary>
-/// Model lists of providers without a static <c>Models</c> list, fetched from their <c>ModelsPath</c> and
-/// kept in memory. A failed fetch keeps the last good list and is not retried for a short while,
-/// so an unknown model id cannot make every request call the upstream's model list.
+/// This instance's copy of each provider's model list: the static <c>Models</c>, or the list fetched from
+/// <c>ModelsPath</c> by the refresh job (or read from the shared cache written by another instance). A
+/// provider with no list yet is fetched on first use; a failed fetch keeps the last good list and is not
+/// retried for a short while, so an unknown model id cannot make every request call the upstream.
 /// </summary>
 internal sealed partial class ProviderModelCache
 {
-    private static readonly TimeSpan FreshFor = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan RetryFailedAfter = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly IHttpClientFactory _clients;
+    private readonly UpstreamSender _sender;
     private readonly TimeProvider _time;
     private readonly ILogger<ProviderModelCache> _logger;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, IReadOnlyList<UpstreamModel>> _static = new(StringComparer.OrdinalIgnoreCase);
 
-    public ProviderModelCache(IHttpClientFactory clients, TimeProvider time, ILogger<ProviderModelCache> logger)
+    public ProviderModelCache(UpstreamSender sender, TimeProvider time, ILogger<ProviderModelCache> logger)
     {
-        _clients = clients;
+        _sender = sender;
         _time = time;
         _logger = logger;
     }
 
-    /// <summary>The provider's models: its static list, or the cached (refreshed when stale) fetched list.</summary>
+    /// <summary>The provider's models: its static list, or the cached list (fetched now if there is none yet).</summary>
     public async ValueTask<IReadOnlyList<UpstreamModel>> GetAsync(Provider provider, CancellationToken cancellationToken)
     {
         if (provider.Options.Models is { } configured)
@@ -43,34 +44,62 @@ internal sealed partial class ProviderModelCache
         }
 
         var entry = _entries.GetOrAdd(provider.Id, _ => new Entry());
-        var now = _time.GetUtcNow();
-        if (entry.Models is { } models && now - entry.FetchedAt < FreshFor)
+        if (entry.Models is { } models)
         {
             return models;
         }
 
-        if (entry.Models is null && now - entry.FailedAt < RetryFailedAfter)
+        if (_time.GetUtcNow() - entry.FailedAt < RetryFailedAfter)
         {
             return [];
         }
 
-        Task<IReadOnlyList<UpstreamModel>?> fetch;
+        await FetchAsync(provider, cancellationToken);
+        return entry.Models ?? [];
+    }
+
+    /// <summary>The cached list without fetching (null when there is none).</summary>
+    public IReadOnlyList<UpstreamModel>? Peek(Provider provider) =>
+        _entries.TryGetValue(provider.Id, out var entry) ? entry.Models : null;
+
+    /// <summary>Takes a list (from a fetch or from the shared cache) if it is newer than the one held.</summary>
+    public void Apply(ModelListRecord list)
+    {
+        var entry = _entries.GetOrAdd(list.Provider, _ => new Entry());
         lock (entry)
         {
-            entry.Pending ??= FetchAsync(provider, entry);
+            if (entry.Models is null || list.FetchedAt > entry.FetchedAt)
+            {
+                entry.Models = list.Models;
+                entry.FetchedAt = list.FetchedAt;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fetches the provider's list from its <c>ModelsPath</c> and takes it; null when that fails (the last
+    /// good list stays). Concurrent callers for one provider share one fetch.
+    /// </summary>
+    public async Task<ModelListRecord?> FetchAsync(Provider provider, CancellationToken cancellationToken)
+    {
+        var entry = _entries.GetOrAdd(provider.Id, _ => new Entry());
+        Task<ModelListRecord?> fetch;
+        lock (entry)
+        {
+            entry.Pending ??= FetchOnceAsync(provider, entry);
             fetch = entry.Pending;
         }
 
-        return await fetch.WaitAsync(cancellationToken) ?? entry.Models ?? [];
+        return await fetch.WaitAsync(cancellationToken);
     }
 
-    private async Task<IReadOnlyList<UpstreamModel>?> FetchAsync(Provider provider, Entry entry)
+    private async Task<ModelListRecord?> FetchOnceAsync(Provider provider, Entry entry)
     {
         try
         {
             using var timeout = new CancellationTokenSource(FetchTimeout, _time);
-            using var request = UpstreamRequestFactory.CreateModels(provider, new UpstreamCallContext(Guid.NewGuid().ToString("N"), Diagnostics.TraceContext.NewRoot().ToTraceParent(), null));
-            using var response = await _clients.CreateClient(provider.HttpClientName).SendAsync(request, timeout.Token);
+            var call = new UpstreamCallContext(Guid.NewGuid().ToString("N"), Diagnostics.TraceContext.NewRoot().ToTraceParent(), null);
+            using var response = await _sender.SendModelsAsync(provider, call, timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
                 LogFetchFailed(_logger, provider.Id, $"HTTP {(int)response.StatusCode}");
@@ -79,12 +108,13 @@ internal sealed partial class ProviderModelCache
             }
 
             var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
-            var models = Parse(body, provider.Id);
-            entry.Models = models;
-            entry.FetchedAt = _time.GetUtcNow();
-            return models;
+
+            // Taken before the fetch is marked finished, so no caller can see neither a list nor a fetch.
+            var list = new ModelListRecord(provider.Id, Parse(body, provider.Id), _time.GetUtcNow());
+            Apply(list);
+            return list;
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException or UpstreamTokenException)
         {
             LogFetchFailed(_logger, provider.Id, ex.GetType().Name);
             entry.FailedAt = _time.GetUtcNow();
@@ -105,8 +135,8 @@ internal sealed partial class ProviderModelCache
         using var document = JsonDocument.Parse(body.ToArray());
         var root = document.RootElement;
         var list = root.ValueKind == JsonValueKind.Array ? root
-            : root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array ? data
-            : root.TryGetProperty("models", out var m) && m.ValueKind == JsonValueKind.Array ? m
+            : root.ValueKind == JsonValueKind.Object && root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array ? data
+            : root.ValueKind == JsonValueKind.Object && root.TryGetProperty("models", out var m) && m.ValueKind == JsonValueKind.Array ? m
             : default;
         var models = new List<UpstreamModel>();
         if (list.ValueKind != JsonValueKind.Array)
@@ -117,7 +147,7 @@ internal sealed partial class ProviderModelCache
         foreach (var item in list.EnumerateArray())
         {
             var id = item.ValueKind == JsonValueKind.String ? item.GetString()
-                : item.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString()
+                : item.ValueKind == JsonValueKind.Object && item.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString()
                 : null;
             if (string.IsNullOrEmpty(id))
             {
@@ -144,6 +174,6 @@ internal sealed partial class ProviderModelCache
 
         public DateTimeOffset FailedAt { get; set; } = DateTimeOffset.MinValue;
 
-        public Task<IReadOnlyList<UpstreamModel>?>? Pending { get; set; }
+        public Task<ModelListRecord?>? Pending { get; set; }
     }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Registry;
 
 namespace Gateway.Routing;
 
@@ -10,7 +9,7 @@ namespace Gateway.Routing;
 /// skipped for a while, then probed), and the cooldown an upstream asks for with <c>Retry-After</c>.
 /// Keyed by provider and model.
 /// </summary>
-internal sealed class TargetHealth : IDisposable
+internal sealed class TargetHealth
 {
     // Half of at least four attempts failing within 30 s opens the circuit for 15 s.
     private const double FailureRatio = 0.5;
@@ -20,8 +19,11 @@ internal sealed class TargetHealth : IDisposable
     private static readonly TimeSpan MaxCooldown = TimeSpan.FromHours(1);
 
     private readonly TimeProvider _time;
-    private readonly ResiliencePipelineRegistry<string> _pipelines;
-    private readonly ConcurrentDictionary<string, CircuitBreakerStateProvider> _circuits = new(StringComparer.Ordinal);
+
+    // One pipeline per target, built exactly once: concurrent first attempts on a new target must share
+    // one circuit (a pipeline registry may run its factory twice, and a circuit's state provider cannot
+    // be attached to two pipelines).
+    private readonly ConcurrentDictionary<string, Lazy<Circuit>> _circuits = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _coolUntil = new(StringComparer.Ordinal);
 
     // Polly moves an open circuit to half-open only when an execution is attempted, so the time the
@@ -31,7 +33,6 @@ internal sealed class TargetHealth : IDisposable
     public TargetHealth(TimeProvider time)
     {
         _time = time;
-        _pipelines = new ResiliencePipelineRegistry<string>(new ResiliencePipelineRegistryOptions<string>());
     }
 
     /// <summary>The target can be tried now: not cooling down and its circuit not open.</summary>
@@ -55,33 +56,7 @@ internal sealed class TargetHealth : IDisposable
         CancellationToken cancellationToken)
         where TState : class
     {
-        var pipeline = _pipelines.GetOrAddPipeline(target.Key, (builder, context) =>
-        {
-            var key = context.PipelineKey;
-            var state = _circuits.GetOrAdd(key, _ => new CircuitBreakerStateProvider());
-            builder.TimeProvider = _time;
-            builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
-            {
-                FailureRatio = FailureRatio,
-                MinimumThroughput = MinimumThroughput,
-                SamplingDuration = SamplingDuration,
-                BreakDuration = BreakDuration,
-                StateProvider = state,
-                ShouldHandle = static args => ValueTask.FromResult(
-                    args.Outcome.Result is IAttemptFailure { Failure.CountsAgainstTarget: true }),
-                OnOpened = args =>
-                {
-                    _openUntil[key] = _time.GetUtcNow() + args.BreakDuration;
-                    return ValueTask.CompletedTask;
-                },
-                OnClosed = args =>
-                {
-                    _openUntil.TryRemove(key, out _);
-                    return ValueTask.CompletedTask;
-                },
-            });
-        });
-
+        var pipeline = _circuits.GetOrAdd(target.Key, key => new Lazy<Circuit>(() => Build(key), LazyThreadSafetyMode.ExecutionAndPublication)).Value.Pipeline;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
@@ -103,20 +78,48 @@ internal sealed class TargetHealth : IDisposable
         }
     }
 
-    public void Dispose() => _pipelines.Dispose();
+    private Circuit Build(string key)
+    {
+        var state = new CircuitBreakerStateProvider();
+        var pipeline = new ResiliencePipelineBuilder { TimeProvider = _time }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = FailureRatio,
+                MinimumThroughput = MinimumThroughput,
+                SamplingDuration = SamplingDuration,
+                BreakDuration = BreakDuration,
+                StateProvider = state,
+                ShouldHandle = static args => ValueTask.FromResult(
+                    args.Outcome.Result is IAttemptFailure { Failure.CountsAgainstTarget: true }),
+                OnOpened = args =>
+                {
+                    _openUntil[key] = _time.GetUtcNow() + args.BreakDuration;
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = args =>
+                {
+                    _openUntil.TryRemove(key, out _);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        return new Circuit(pipeline, state);
+    }
 
     private bool IsBroken(RouteTarget target)
     {
-        if (!_circuits.TryGetValue(target.Key, out var state))
+        if (!_circuits.TryGetValue(target.Key, out var circuit) || !circuit.IsValueCreated)
         {
             return false;
         }
 
-        return state.CircuitState switch
+        return circuit.Value.State.CircuitState switch
         {
             CircuitState.Isolated => true,
             CircuitState.Open => !_openUntil.TryGetValue(target.Key, out var until) || _time.GetUtcNow() < until,
             _ => false,
         };
     }
+
+    private sealed record Circuit(ResiliencePipeline Pipeline, CircuitBreakerStateProvider State);
 }

@@ -51,7 +51,14 @@ public sealed class GatewayOptionsLoaderTests
     [InlineData("Gateway:Providers:openai:Headers:X-Bad", "a\nb", "Gateway:Providers:openai:Headers:X-Bad")]
     [InlineData("Gateway:Providers:openai:Weight", "-1", "Gateway:Providers:openai:Weight")]
     [InlineData("Gateway:Providers:openai:Kind", "Gemini", "not supported by this version yet")]
-    [InlineData("Gateway:Providers:openai:UpstreamAuth:Mode", "Managed", "not supported by this version yet")]
+    [InlineData("Gateway:Providers:openai:UpstreamAuth:Mode", "AzureAD", "not supported by this version yet")]
+    [InlineData("Gateway:Providers:openai:UpstreamAuth:Mode", "Managed", "Gateway:Providers:openai:UpstreamAuth:TokenUrl")]
+    [InlineData("Gateway:State:TablePrefix", "1bad", "Gateway:State:TablePrefix")]
+    [InlineData("Gateway:State:TablePrefix", "has-dash", "Gateway:State:TablePrefix")]
+    [InlineData("Gateway:State:RefreshSchedule", "*/10 * * * *", "Gateway:State:RefreshSchedule")]
+    [InlineData("Gateway:State:SessionTtlMinutes", "0", "Gateway:State:SessionTtlMinutes")]
+    [InlineData("Gateway:State:ReloadSeconds", "-1", "Gateway:State:ReloadSeconds")]
+    [InlineData("Gateway:State:ManagedIdentityClientId", "abc", "Gateway:State:ManagedIdentityClientId")]
     [InlineData("Gateway:Models:1:Id", "gpt-4o", "Gateway:Models:1:Id: 'gpt-4o' is listed twice")]
     [InlineData("Gateway:Limits:Burst", "0", "Gateway:Limits:Burst")]
     [InlineData("Gateway:Streaming:KeepAliveSeconds", "0", "Gateway:Streaming:KeepAliveSeconds")]
@@ -90,5 +97,56 @@ public sealed class GatewayOptionsLoaderTests
         var error = Assert.Throws<GatewayConfigurationException>(() => Load(values));
 
         Assert.Contains("Gateway:Providers:openai:ApiKey", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_StateDefaults()
+    {
+        var state = Load(Valid()).State;
+
+        Assert.False(state.UsesTableStorage);
+        Assert.Equal("gateway", state.TablePrefix);
+        Assert.Equal(1440, state.SessionTtlMinutes);
+        Assert.False(state.ImplicitSessions);
+        Assert.Equal(30, state.ReloadSeconds);
+        Assert.Equal("0 */10 * * * *", state.RefreshSchedule);
+    }
+
+    [Fact]
+    public void Load_UnderFunctions_RequiresTableStorage()
+    {
+        var values = Valid();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+        var error = Assert.Throws<GatewayConfigurationException>(() => GatewayOptionsLoader.Load(configuration, GatewayHostKind.Functions));
+        values["Gateway:State:ConnectionString"] = "UseDevelopmentStorage=true";
+        var functions = GatewayOptionsLoader.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), GatewayHostKind.Functions);
+
+        Assert.Contains("Gateway:State: required under Azure Functions", error.Message, StringComparison.Ordinal);
+        Assert.True(functions.State.UsesTableStorage);
+    }
+
+    [Fact]
+    public void Load_ConnectionStringAndEndpointTogether_IsRejected()
+    {
+        var values = Valid();
+        values["Gateway:State:ConnectionString"] = "UseDevelopmentStorage=true";
+        values["Gateway:State:TableEndpoint"] = "https://acct.table.core.windows.net";
+
+        var error = Assert.Throws<GatewayConfigurationException>(() => Load(values));
+
+        Assert.Contains("set ConnectionString or TableEndpoint, not both", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_RefreshScheduleAppSetting_WinsAndIsValidated()
+    {
+        var values = Valid();
+        values[StateOptions.RefreshScheduleSetting] = "30 * * * * *";
+        Assert.Equal("30 * * * * *", Load(values).State.RefreshSchedule);
+
+        values[StateOptions.RefreshScheduleSetting] = "not cron";
+        var error = Assert.Throws<GatewayConfigurationException>(() => Load(values));
+        Assert.Contains("Gateway:State:RefreshSchedule", error.Message, StringComparison.Ordinal);
     }
 }

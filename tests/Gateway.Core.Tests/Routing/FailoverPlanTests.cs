@@ -15,7 +15,7 @@ public sealed class FailoverPlanTests
     public void Order_FirstIsDrawnByWeightRestFollowConfigurationOrder()
     {
         var time = new FakeTimeProvider();
-        using var health = new TargetHealth(time);
+        var health = new TargetHealth(time);
         var plan = new FailoverPlan(health, new GatewayOptions(), time, new Random(42));
         RouteTarget[] targets = [Target("a", 1), Target("b", 2), Target("c", 1)];
 
@@ -37,7 +37,7 @@ public sealed class FailoverPlanTests
     public void Order_ZeroWeightIsOnlyAFallback()
     {
         var time = new FakeTimeProvider();
-        using var health = new TargetHealth(time);
+        var health = new TargetHealth(time);
         var plan = new FailoverPlan(health, new GatewayOptions(), time, new Random(1));
         RouteTarget[] targets = [Target("backup", 0), Target("main", 1)];
 
@@ -51,7 +51,7 @@ public sealed class FailoverPlanTests
     public void Order_SkipsCoolingAndSaturatedTargetsUntilTheyRecover()
     {
         var time = new FakeTimeProvider();
-        using var health = new TargetHealth(time);
+        var health = new TargetHealth(time);
         var plan = new FailoverPlan(health, new GatewayOptions(), time, new Random(1));
         var cooling = Target("cooling", 1);
         var saturated = Target("saturated", 1, maxConcurrency: 1);
@@ -70,7 +70,7 @@ public sealed class FailoverPlanTests
     public async Task RunAsync_CircuitOpensAfterRepeatedFailuresAndHalfOpensAfterBreak()
     {
         var time = new FakeTimeProvider();
-        using var health = new TargetHealth(time);
+        var health = new TargetHealth(time);
         var plan = new FailoverPlan(health, new GatewayOptions(), time);
         var target = Target("flaky", 1);
         var calls = 0;
@@ -101,7 +101,7 @@ public sealed class FailoverPlanTests
     public async Task RunAsync_ClientErrorsDoNotOpenTheCircuit()
     {
         var time = new FakeTimeProvider();
-        using var health = new TargetHealth(time);
+        var health = new TargetHealth(time);
         var plan = new FailoverPlan(health, new GatewayOptions(), time);
         var target = Target("strict", 1);
 
@@ -121,12 +121,35 @@ public sealed class FailoverPlanTests
     public async Task RunAsync_ReleasesConcurrencyOfFailedAttempts()
     {
         var time = new FakeTimeProvider();
-        using var health = new TargetHealth(time);
+        var health = new TargetHealth(time);
         var plan = new FailoverPlan(health, new GatewayOptions(), time);
         var target = Target("one", 1, maxConcurrency: 1);
 
         await plan.RunAsync<string>([target], (_, _) => ValueTask.FromResult(AttemptResult<string>.Failed(new UpstreamFailure(FailureKind.Transport, null, "x"))), CancellationToken.None);
 
         Assert.Equal(0, target.Provider.Concurrency.InFlight);
+    }
+
+    // Regression: concurrent first attempts on a new target built its circuit twice, and the second
+    // build threw (a circuit's state provider cannot belong to two pipelines), failing requests with 500.
+    [Fact]
+    public async Task RunAsync_ConcurrentFirstAttemptsOnANewTarget_ShareOneCircuit()
+    {
+        var health = new TargetHealth(TimeProvider.System);
+        var plan = new FailoverPlan(health, new GatewayOptions(), TimeProvider.System);
+        var target = Target("fresh", 1, maxConcurrency: 1000);
+
+        var runs = Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
+        {
+            var outcome = await plan.RunAsync<string>([target], async (_, _) =>
+            {
+                await Task.Yield();
+                return AttemptResult<string>.Succeeded("ok");
+            }, CancellationToken.None);
+            target.Provider.Concurrency.Exit();
+            return outcome.State;
+        }));
+
+        Assert.All(await Task.WhenAll(runs), state => Assert.Equal("ok", state));
     }
 }

@@ -32,6 +32,21 @@ public sealed class LogCapture : ILoggerProvider
         throw new TimeoutException("no request_completed log line for " + (requestId ?? "any request"));
     }
 
+    /// <summary>Waits until some entry's message starts with <paramref name="prefix"/>.</summary>
+    public async Task WaitForMessageAsync(string prefix, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!_entries.Any(e => e.Message.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("no log message starting with " + prefix);
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()

@@ -154,7 +154,7 @@ public sealed class StreamingTests
         upstream.Enqueue(Scripts.Sse(
             SseStep.Data(Chunks.Role()),
             SseStep.Data(Chunks.Content("first")),
-            SseStep.Delay(1500),
+            SseStep.Delay(2500),
             SseStep.Data(Chunks.Content(" second")),
             SseStep.Data(Chunks.Finish()),
             SseStep.Done()));
@@ -167,8 +167,8 @@ public sealed class StreamingTests
 
         Assert.Equal("assistant", role!.Value.Event.Json["choices"]![0]!["delta"]!["role"]!.GetValue<string>());
         Assert.Equal("first", first!.Value.Event.Json["choices"]![0]!["delta"]!["content"]!.GetValue<string>());
-        Assert.True(first.Value.At < TimeSpan.FromMilliseconds(1000), $"first chunk took {first.Value.At.TotalMilliseconds} ms");
-        Assert.True(second!.Value.At - first.Value.At > TimeSpan.FromMilliseconds(1200));
+        Assert.True(first.Value.At < TimeSpan.FromMilliseconds(1500), $"first chunk took {first.Value.At.TotalMilliseconds} ms");
+        Assert.True(second!.Value.At - first.Value.At > TimeSpan.FromMilliseconds(1000), $"second chunk only {(second.Value.At - first.Value.At).TotalMilliseconds} ms after the first");
     }
 
     [Fact]

@@ -1,0 +1,45 @@
+namespace Gateway.Configuration;
+
+/// <summary>
+/// Shared state (SPEC §3 <c>State</c>). With a <see cref="ConnectionString"/> or <see cref="TableEndpoint"/>
+/// the stores live in Azure Table Storage; without either (or with no <c>State</c> section) they live
+/// in this process's memory, which only the Server host allows.
+/// </summary>
+public sealed record StateOptions
+{
+    /// <summary>Default model-list refresh schedule: every 10 minutes (6-field cron, with seconds).</summary>
+    public const string DefaultRefreshSchedule = "0 */10 * * * *";
+
+    /// <summary>
+    /// App setting both hosts read for the refresh schedule; the Functions timer binds to it by name.
+    /// When set it wins over <see cref="RefreshSchedule"/>.
+    /// </summary>
+    public const string RefreshScheduleSetting = "GATEWAY_REFRESH_SCHEDULE";
+
+    /// <summary>A Table Storage connection string (Azurite: <c>UseDevelopmentStorage=true</c>).</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>Table endpoint used with Azure.Identity (managed identity), e.g. <c>https://acct.table.core.windows.net</c>.</summary>
+    public string? TableEndpoint { get; init; }
+
+    /// <summary>Client id of a user-assigned managed identity; otherwise <c>DefaultAzureCredential</c>.</summary>
+    public string? ManagedIdentityClientId { get; init; }
+
+    /// <summary>Prefix of every table name; <c>^[A-Za-z][A-Za-z0-9]{0,50}$</c>. Default <c>gateway</c>.</summary>
+    public string TablePrefix { get; init; } = "gateway";
+
+    /// <summary>Sessions expire this long after their last use. Default 1440 (a day).</summary>
+    public double SessionTtlMinutes { get; init; } = 1440;
+
+    /// <summary>Reuse a session without an explicit session header (off: behind new-api every user shares one key).</summary>
+    public bool ImplicitSessions { get; init; }
+
+    /// <summary>Re-read overrides and the model cache written by other instances this often. Default 30.</summary>
+    public double ReloadSeconds { get; init; } = 30;
+
+    /// <summary>6-field cron of the model-list refresh job. Default every 10 minutes.</summary>
+    public string RefreshSchedule { get; init; } = DefaultRefreshSchedule;
+
+    /// <summary>True when a Table Storage account is configured.</summary>
+    public bool UsesTableStorage => !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(TableEndpoint);
+}

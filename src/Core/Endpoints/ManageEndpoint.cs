@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Gateway.Json;
+using Gateway.State;
+
+namespace Gateway.Endpoints;
+
+/// <summary><c>POST /manage/models/refresh</c>: runs the model-list job now and reports what it did.</summary>
+internal sealed class ManageEndpoint
+{
+    private readonly ModelRefreshJob _refresh;
+
+    public ManageEndpoint(ModelRefreshJob refresh)
+    {
+        _refresh = refresh;
+    }
+
+    public async Task RefreshModelsAsync(RequestExchange exchange)
+    {
+        var report = await _refresh.RunAsync(exchange.Aborted);
+        var response = exchange.Http.Response;
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(response.BodyWriter, JsonObjectRewriter.WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteStartObject("providers");
+        foreach (var (id, provider) in report.Providers)
+        {
+            writer.WriteStartObject(id);
+            writer.WriteBoolean("fetched", provider.Fetched);
+            writer.WriteNumber("models", provider.Models);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+        writer.WriteStartObject("swept");
+        writer.WriteNumber("sessions", report.Swept.Sessions);
+        writer.WriteNumber("affinity", report.Swept.Affinity);
+        writer.WriteNumber("tokens", report.Swept.Tokens);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        await writer.FlushAsync(exchange.Aborted);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Net;
+using Gateway.Configuration;
+using Gateway.Routing;
+
+namespace Gateway.Providers;
+
+/// <summary>
+/// Sends upstream requests with the provider's credentials. For <c>Managed</c> auth a 401/403 answer
+/// gets one token refresh and one retry (SPEC §5 Auth) before it counts as the attempt's result.
+/// </summary>
+internal sealed class UpstreamSender
+{
+    private readonly IHttpClientFactory _clients;
+    private readonly ManagedTokenSource _tokens;
+
+    public UpstreamSender(IHttpClientFactory clients, ManagedTokenSource tokens)
+    {
+        _clients = clients;
+        _tokens = tokens;
+    }
+
+    public Task<HttpResponseMessage> SendChatAsync(RouteTarget target, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, CancellationToken cancellationToken) =>
+        SendAsync(target.Provider, bearer => UpstreamRequestFactory.CreateChat(target, body, stream, call, bearer), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+
+    public Task<HttpResponseMessage> SendModelsAsync(Provider provider, UpstreamCallContext call, CancellationToken cancellationToken) =>
+        SendAsync(provider, bearer => UpstreamRequestFactory.CreateModels(provider, call, bearer), HttpCompletionOption.ResponseContentRead, cancellationToken);
+
+    private async Task<HttpResponseMessage> SendAsync(Provider provider, Func<string?, HttpRequestMessage> create, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        var client = _clients.CreateClient(provider.HttpClientName);
+        var managed = provider.AuthMode == UpstreamAuthMode.Managed;
+        var token = managed ? await _tokens.GetAsync(provider, rejected: null, cancellationToken) : null;
+        using (var request = create(token))
+        {
+            var response = await client.SendAsync(request, completion, cancellationToken);
+            if (!managed || response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))
+            {
+                return response;
+            }
+
+            response.Dispose();
+        }
+
+        token = await _tokens.GetAsync(provider, rejected: token, cancellationToken);
+        using var retry = create(token);
+        return await client.SendAsync(retry, completion, cancellationToken);
+    }
+}
