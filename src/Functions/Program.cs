@@ -6,5 +6,6 @@ using Microsoft.Extensions.Hosting;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Configuration.AddGatewayConfigFile();
-builder.Services.AddGateway(builder.Configuration);
+// Functions instances share no memory: a Table Storage State section is required (checked at start).
+builder.Services.AddGateway(builder.Configuration, GatewayHostKind.Functions);
 builder.Build().Run();
