@@ -40,6 +40,19 @@ public sealed partial class UpstreamHeaderTests
     }
 
     [Fact]
+    public async Task ChatPath_IsAppendedToBaseUrl()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        var config = TestConfig.Single(upstream.Root + "api/v3/").ProviderSetting("main", "ChatPath", "/custom/chat?api-version=2024-10-21");
+        await using var gateway = await GatewayApp.StartAsync(config);
+
+        using var response = await gateway.Client.PostAsync(Requests.Hello);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("/api/v3/custom/chat?api-version=2024-10-21", upstream.Requests[0].Path);
+    }
+
+    [Fact]
     public async Task StreamRequest_AcceptsEventStream()
     {
         await using var upstream = await FakeUpstreamServer.StartAsync();

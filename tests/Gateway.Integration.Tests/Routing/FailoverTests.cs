@@ -166,6 +166,23 @@ public sealed class FailoverTests
     }
 
     [Fact]
+    public async Task RetryableStatusCodes_AreTheProvidersOwnList()
+    {
+        await using var a = await FakeUpstreamServer.StartAsync();
+        await using var b = await FakeUpstreamServer.StartAsync();
+        a.Enqueue(Scripts.Status(418), Scripts.Status(500));
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Pair(a.BaseUrl, b.BaseUrl).ProviderSetting("a", "RetryableStatusCodes", "418,502-504"));
+
+        using var teapot = await gateway.Client.PostAsync(Requests.Hello);
+        using var serverError = await gateway.Client.PostAsync(Requests.Hello);
+
+        Assert.Equal(HttpStatusCode.OK, teapot.StatusCode);      // 418 is in a's list: failed over to b
+        Assert.Equal(HttpStatusCode.BadGateway, serverError.StatusCode); // 500 is not: no failover
+        Assert.Single(b.Requests);
+        Assert.Equal(2, a.Requests.Count);
+    }
+
+    [Fact]
     public async Task MaxAttempts_BoundsTheNumberOfUpstreamCalls()
     {
         await using var a = await FakeUpstreamServer.StartAsync();
