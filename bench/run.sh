@@ -11,6 +11,7 @@
 #   BENCH_SLOW_STREAMS   concurrent slow streams for the memory reading [1000]
 #   BENCH_STARTS         gateway start-ups timed [5]
 #   BENCH_QUIET_VARIANT  1 = also measure the gateway with per-request logging off [1]
+#   BENCH_WAIT_QUIET     seconds to wait for other processes to leave the CPU before measuring [0]
 #   BENCH_KEEP_LOGS      1 = keep the child processes' console output in the temp folder [0]
 #   BENCH_SKIP_BUILD     1 = use the existing Release builds [0]
 set -euo pipefail

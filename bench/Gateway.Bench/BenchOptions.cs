@@ -29,6 +29,12 @@ internal sealed record BenchOptions
     /// <summary>Also measure a gateway with per-request logging off (<c>BENCH_QUIET_VARIANT</c>, default 1).</summary>
     public bool QuietVariant { get; init; } = true;
 
+    /// <summary>
+    /// Seconds to wait for other processes to leave the CPU (under 10 % busy) before measuring
+    /// (<c>BENCH_WAIT_QUIET</c>); 0 measures at once, with a warning if the machine is busy.
+    /// </summary>
+    public int WaitQuietSeconds { get; init; }
+
     /// <summary>Keep the child processes' console output in the temp folder (<c>BENCH_KEEP_LOGS</c>).</summary>
     public bool KeepLogs { get; init; }
 
@@ -74,6 +80,7 @@ internal sealed record BenchOptions
             Starts = Int("BENCH_STARTS", 5, 1),
             QuietVariant = Int("BENCH_QUIET_VARIANT", 1, 0) != 0,
             KeepLogs = Int("BENCH_KEEP_LOGS", 0, 0) != 0,
+            WaitQuietSeconds = Int("BENCH_WAIT_QUIET", 0, 0),
         };
         return options;
     }

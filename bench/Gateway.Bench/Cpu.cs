@@ -41,6 +41,16 @@ internal static class Cpu
         return new MachineCpu((values[0] + values[1] + values[2]) * TickMs, values[7] * TickMs, values.Sum() * TickMs);
     }
 
+    /// <summary>Share of all cores' time spent in processes over <paramref name="window"/> (0–1).</summary>
+    public static async Task<double> BusyShareAsync(TimeSpan window, CancellationToken cancellationToken)
+    {
+        var before = MachineMs();
+        await Task.Delay(window, cancellationToken);
+        var after = MachineMs();
+        var total = after.TotalMs - before.TotalMs;
+        return total <= 0 ? 0 : (after.ProcessMs - before.ProcessMs) / total;
+    }
+
     private static long Long(string text) => long.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture);
 }
 

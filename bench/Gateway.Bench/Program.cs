@@ -40,6 +40,7 @@ var tempDir = Directory.CreateTempSubdirectory("gateway-bench-").FullName;
 var started = Stopwatch.GetTimestamp();
 try
 {
+    await WaitForQuietAsync(options.WaitQuietSeconds, stop.Token);
     var timestamp = DateTime.UtcNow;
     var machine = await MachineInfo.CollectAsync(options);
     BenchRunner.Progress($"gateway bench: {machine.CpuCount} × {machine.CpuModel}, {machine.Runtime}, {machine.Wrk}, commit {machine.Commit}");
@@ -105,5 +106,27 @@ finally
         {
             // Best effort.
         }
+    }
+}
+
+static async Task WaitForQuietAsync(int seconds, CancellationToken cancellationToken)
+{
+    var deadline = Stopwatch.GetTimestamp() + (seconds * Stopwatch.Frequency);
+    while (true)
+    {
+        var busy = await Cpu.BusyShareAsync(TimeSpan.FromSeconds(3), cancellationToken);
+        if (busy < 0.10)
+        {
+            return;
+        }
+
+        if (Stopwatch.GetTimestamp() >= deadline)
+        {
+            BenchRunner.Progress($"!!! WARNING: other processes keep {busy:P0} of the CPU busy; the figures will be disturbed (the report says how much)");
+            return;
+        }
+
+        BenchRunner.Progress($"machine busy ({busy:P0} of the CPU in other processes); waiting for it to quiet down");
+        await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
     }
 }
