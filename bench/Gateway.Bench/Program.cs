@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Gateway.Bench;
+
+// One full gateway bench run; bench/run.sh builds everything first. See bench/README.md.
+// Exit codes: 0 done, 1 failed, 2 bad settings or missing build, 3 done but errors were counted, 130 interrupted.
+BenchOptions options;
+try
+{
+    options = BenchOptions.FromEnvironment(args);
+}
+catch (ArgumentException ex)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 2;
+}
+
+foreach (var file in new[] { options.GatewayDll, options.FakeUpstreamDll, options.WrkScript })
+{
+    if (!File.Exists(file))
+    {
+        await Console.Error.WriteLineAsync($"missing {file}: run bench/run.sh, which builds the gateway and the fake upstream in Release");
+        return 2;
+    }
+}
+
+using var stop = new CancellationTokenSource();
+void OnSignal(PosixSignalContext context)
+{
+    context.Cancel = true;
+    BenchRunner.Progress($"{context.Signal}: stopping, ending the child processes");
+    stop.Cancel();
+}
+
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+AppDomain.CurrentDomain.ProcessExit += (_, _) => ChildProcess.KillAll();
+
+var tempDir = Directory.CreateTempSubdirectory("gateway-bench-").FullName;
+var started = Stopwatch.GetTimestamp();
+try
+{
+    await WaitForQuietAsync(options.WaitQuietSeconds, stop.Token);
+    var timestamp = DateTime.UtcNow;
+    var machine = await MachineInfo.CollectAsync(options);
+    BenchRunner.Progress($"gateway bench: {machine.CpuCount} × {machine.CpuModel}, {machine.Runtime}, {machine.Wrk}, commit {machine.Commit}");
+    var runner = new BenchRunner(options, tempDir);
+    var resources = await runner.MeasureResourcesAsync(stop.Token);
+    var latency = await runner.MeasureLatencyAsync(stop.Token);
+    var result = new BenchResult
+    {
+        TimestampUtc = timestamp.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        Machine = machine,
+        Settings = BenchSettings.From(options),
+        Summary = Report.Summarize(latency.Runs),
+        Runs = latency.Runs,
+        Resources = resources with { AfterLoad = latency.AfterLoad, AfterLoadQuiet = latency.AfterLoadQuiet },
+        Problems = runner.Problems,
+        ForeignCpuShare = latency.ForeignCpuShare,
+        StealShare = latency.StealShare,
+        WallSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds,
+    };
+
+    var markdown = Report.Markdown(result);
+    var json = Report.ToJson(result);
+    Directory.CreateDirectory(options.ResultsDir);
+    var stem = Path.Combine(options.ResultsDir, timestamp.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+    await File.WriteAllTextAsync(stem + ".md", markdown);
+    await File.WriteAllTextAsync(stem + ".json", json);
+    await File.WriteAllTextAsync(Path.Combine(options.ResultsDir, "latest.md"), markdown);
+    await File.WriteAllTextAsync(Path.Combine(options.ResultsDir, "latest.json"), json);
+    Console.Write(markdown);
+    BenchRunner.Progress($"results: {stem}.md, {stem}.json (and latest.md/latest.json)");
+    if (runner.Problems.Count > 0)
+    {
+        BenchRunner.Progress($"!!! {runner.Problems.Count} ERROR(S) were counted; see the ERRORS section of the report");
+        return 3;
+    }
+
+    return 0;
+}
+catch (OperationCanceledException) when (stop.IsCancellationRequested)
+{
+    BenchRunner.Progress("interrupted; no results written");
+    return 130;
+}
+catch (Exception ex)
+{
+    BenchRunner.Progress("bench failed: " + ex);
+    return 1;
+}
+finally
+{
+    ChildProcess.KillAll();
+    if (options.KeepLogs)
+    {
+        BenchRunner.Progress($"child process output kept in {tempDir}");
+    }
+    else
+    {
+        try
+        {
+            Directory.Delete(tempDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+}
+
+static async Task WaitForQuietAsync(int seconds, CancellationToken cancellationToken)
+{
+    var deadline = Stopwatch.GetTimestamp() + (seconds * Stopwatch.Frequency);
+    while (true)
+    {
+        var busy = await Cpu.BusyShareAsync(TimeSpan.FromSeconds(3), cancellationToken);
+        if (busy < 0.10)
+        {
+            return;
+        }
+
+        if (Stopwatch.GetTimestamp() >= deadline)
+        {
+            BenchRunner.Progress($"!!! WARNING: other processes keep {busy:P0} of the CPU busy; the figures will be disturbed (the report says how much)");
+            return;
+        }
+
+        BenchRunner.Progress($"machine busy ({busy:P0} of the CPU in other processes); waiting for it to quiet down");
+        await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
+    }
+}

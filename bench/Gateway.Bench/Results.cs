@@ -1,0 +1,147 @@
+namespace Gateway.Bench;
+
+/// <summary>One path (direct, gateway, gateway without request logging) in one run.</summary>
+internal sealed record PathRun
+{
+    public required string Path { get; init; }
+
+    /// <summary>wrk -t1 -c1, non-stream.</summary>
+    public required WrkResult C1 { get; init; }
+
+    /// <summary>wrk -t2 -c32, non-stream.</summary>
+    public required WrkResult C32 { get; init; }
+
+    /// <summary>The bench's own c=1 timer (monotonic clock); null for paths it does not time.</summary>
+    public LatencyRun? C1Timer { get; init; }
+
+    /// <summary>Gateway process CPU time per request during the c=32 run, in microseconds (null for direct).</summary>
+    public double? C32GatewayCpuUs { get; init; }
+
+    /// <summary>Fake upstream process CPU time per request during the c=32 run, in microseconds.</summary>
+    public double C32UpstreamCpuUs { get; init; }
+
+    /// <summary>Stream timer figures; null for paths that are not stream-timed.</summary>
+    public StreamRunStats? Streams { get; init; }
+}
+
+/// <summary>Stream timer figures of one path in one run, in milliseconds.</summary>
+internal sealed record StreamRunStats
+{
+    public int Requests { get; init; }
+
+    /// <summary>Streams that did not bring every content chunk and [DONE].</summary>
+    public int Incomplete { get; init; }
+
+    /// <summary>Median over requests of the time to the first content event.</summary>
+    public double TtfbMedianMs { get; init; }
+
+    /// <summary>p50 over every gap between content events of every request.</summary>
+    public double GapP50Ms { get; init; }
+
+    /// <summary>p99 over every gap between content events of every request.</summary>
+    public double GapP99Ms { get; init; }
+
+    /// <summary>Median over requests of request start to [DONE].</summary>
+    public double TotalMedianMs { get; init; }
+
+    public static StreamRunStats From(IReadOnlyList<StreamSample> samples, int chunks) => new()
+    {
+        Requests = samples.Count,
+        Incomplete = samples.Count(s => !s.Done || s.ContentEvents != chunks),
+        TtfbMedianMs = Stats.Median(samples.Select(s => s.TtfbMs)),
+        GapP50Ms = Stats.Percentile(samples.SelectMany(s => s.GapsMs), 50),
+        GapP99Ms = Stats.Percentile(samples.SelectMany(s => s.GapsMs), 99),
+        TotalMedianMs = Stats.Median(samples.Select(s => s.TotalMs)),
+    };
+}
+
+/// <summary>Every path of one measured run.</summary>
+internal sealed record RunResult
+{
+    public int Run { get; init; }
+
+    public required PathRun Direct { get; init; }
+
+    public required PathRun Gateway { get; init; }
+
+    public PathRun? GatewayQuiet { get; init; }
+}
+
+/// <summary>Start-up time and memory figures.</summary>
+internal sealed record ResourceResult
+{
+    /// <summary>Process start → first 200 from /health, one per start, in milliseconds.</summary>
+    public required IReadOnlyList<double> StartupMs { get; init; }
+
+    /// <summary>VmRSS/VmHWM one second after each start-up, before any request.</summary>
+    public required IReadOnlyList<MemoryReading> Idle { get; init; }
+
+    public SlowStreamResult? SlowStreams { get; init; }
+
+    /// <summary>The measured gateway (default logging) at the end of all load, idle again.</summary>
+    public MemoryReading? AfterLoad { get; init; }
+
+    /// <summary>The same for the gateway without per-request logging.</summary>
+    public MemoryReading? AfterLoadQuiet { get; init; }
+}
+
+/// <summary>Settings that shaped the run, recorded with the results.</summary>
+internal sealed record BenchSettings(
+    int DurationSeconds, int Runs, int WarmupSeconds, int StreamsPerRun, int ChunkDelayMs, int Chunks, int SlowStreams, int Starts, bool QuietVariant)
+{
+    public static BenchSettings From(BenchOptions o) =>
+        new(o.DurationSeconds, o.Runs, o.WarmupSeconds, o.StreamsPerRun, o.ChunkDelayMs, o.Chunks, o.SlowStreams, o.Starts, o.QuietVariant);
+}
+
+/// <summary>One summary line: medians across runs, and the spread of the added value.</summary>
+internal sealed record SummaryRow
+{
+    public required string Metric { get; init; }
+
+    public required string Unit { get; init; }
+
+    public double Direct { get; init; }
+
+    public double Gateway { get; init; }
+
+    /// <summary>Median across runs of the per-run (gateway − direct); for req/s, gateway/direct.</summary>
+    public double Added { get; init; }
+
+    public double AddedMin { get; init; }
+
+    public double AddedMax { get; init; }
+
+    public double? GatewayQuiet { get; init; }
+
+    public double? AddedQuiet { get; init; }
+
+    public string? Target { get; init; }
+
+    public string? Verdict { get; init; }
+}
+
+/// <summary>Everything one bench run produced (the .json file).</summary>
+internal sealed record BenchResult
+{
+    public required string TimestampUtc { get; init; }
+
+    public required MachineInfo Machine { get; init; }
+
+    public required BenchSettings Settings { get; init; }
+
+    public required IReadOnlyList<SummaryRow> Summary { get; init; }
+
+    public required IReadOnlyList<RunResult> Runs { get; init; }
+
+    public required ResourceResult Resources { get; init; }
+
+    public required IReadOnlyList<string> Problems { get; init; }
+
+    /// <summary>Share of the machine's CPU used by processes outside the bench during the measured runs.</summary>
+    public double ForeignCpuShare { get; init; }
+
+    /// <summary>Share of the machine's CPU stolen by the hypervisor during the measured runs.</summary>
+    public double StealShare { get; init; }
+
+    public double WallSeconds { get; init; }
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# One full gateway bench run: installs wrk if missing, builds the gateway, the fake upstream and the
+# bench app in Release, then runs the bench. Results: bench/results/<UTC timestamp>.md/.json and
+# bench/results/latest.md/.json. See bench/README.md.
+#
+# Settings (environment variables, defaults in brackets):
+#   BENCH_DURATION       seconds per wrk run (and per c=1 bench-timer run) [4]
+#   BENCH_RUNS           measured runs; medians are taken across them [5]
+#   BENCH_WARMUP         seconds of c=32 warm-up per path [5]
+#   BENCH_STREAMS        streams timed per path per run [6]
+#   BENCH_SLOW_STREAMS   concurrent slow streams for the memory reading [1000]
+#   BENCH_STARTS         gateway start-ups timed [5]
+#   BENCH_QUIET_VARIANT  1 = also measure the gateway with per-request logging off [1]
+#   BENCH_WAIT_QUIET     seconds to wait for other processes to leave the CPU before measuring [0]
+#   BENCH_KEEP_LOGS      1 = keep the child processes' console output in the temp folder [0]
+#   BENCH_SKIP_BUILD     1 = use the existing Release builds [0]
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "wrk not found; installing it" >&2
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+  fi
+  $sudo apt-get update
+  $sudo apt-get install -y wrk
+fi
+
+if [ "${BENCH_SKIP_BUILD:-0}" != "1" ]; then
+  for project in src/Server/Gateway.Server.csproj \
+                 tests/Gateway.FakeUpstream/Gateway.FakeUpstream.csproj \
+                 bench/Gateway.Bench/Gateway.Bench.csproj; do
+    echo "building $project (Release)" >&2
+    dotnet build -c Release --nologo -v quiet "$project" >&2
+  done
+fi
+
+exec dotnet bench/Gateway.Bench/bin/Release/net10.0/Gateway.Bench.dll --repo "$repo"
