@@ -42,8 +42,12 @@ internal sealed class SseResponseWriter
     /// <summary><c>[DONE]</c> was written.</summary>
     public bool DoneWritten { get; private set; }
 
-    /// <summary>Sends 200 and the SSE headers.</summary>
-    public async ValueTask CommitAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Decides 200 and the SSE headers. They go out with the next flush, together with the first event
+    /// (or keep-alive): one write instead of a header flush followed by a data flush, which measurably
+    /// delayed the first content.
+    /// </summary>
+    public void Commit()
     {
         if (Committed)
         {
@@ -55,7 +59,6 @@ internal sealed class SseResponseWriter
         _response.Headers.CacheControl = "no-cache";
         _response.Headers["X-Accel-Buffering"] = "no";
         _response.HttpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await _response.StartAsync(cancellationToken);
         _output = _response.BodyWriter;
         Committed = true;
         LastWriteTimestamp = _time.GetTimestamp();
@@ -69,7 +72,7 @@ internal sealed class SseResponseWriter
             return;
         }
 
-        await CommitAsync(cancellationToken);
+        Commit();
         for (var i = 0; i < payloads.Count; i++)
         {
             AppendData(payloads[i].Span);
@@ -86,7 +89,7 @@ internal sealed class SseResponseWriter
     /// <summary>Writes one data event and flushes.</summary>
     public async ValueTask WriteDataAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        await CommitAsync(cancellationToken);
+        Commit();
         AppendData(payload.Span);
         await FlushAsync(cancellationToken);
         if (!DataWritten)
@@ -96,7 +99,7 @@ internal sealed class SseResponseWriter
         }
     }
 
-    /// <summary>Writes a <c>: keep-alive</c> comment (only once committed).</summary>
+    /// <summary>Writes a <c>: keep-alive</c> comment (only once committed; the first one sends the headers).</summary>
     public async ValueTask WriteKeepAliveAsync(CancellationToken cancellationToken)
     {
         if (!Committed)
@@ -116,7 +119,7 @@ internal sealed class SseResponseWriter
             return;
         }
 
-        await CommitAsync(cancellationToken);
+        Commit();
         _output!.Write(Done);
         DoneWritten = true;
         await FlushAsync(cancellationToken);

@@ -94,7 +94,7 @@ internal sealed class StreamClock
                 {
                     // Long silent reasoning: commit 200 + SSE headers and keep the client's connection alive;
                     // failover stays possible until the first data event is written.
-                    await _writer.CommitAsync(cancellationToken);
+                    _writer.Commit();
                     await _writer.WriteKeepAliveAsync(cancellationToken);
                 }
             }
