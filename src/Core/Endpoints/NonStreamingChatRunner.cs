@@ -1,4 +1,3 @@
-using System.Buffers;
 using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Diagnostics;
@@ -127,25 +126,8 @@ internal sealed class NonStreamingChatRunner
 
     private static async Task<ReadOnlyMemory<byte>?> ReadAllAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var length = response.Content.Headers.ContentLength;
-        if (length > MaxUpstreamBytes)
-        {
-            return null;
-        }
-
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new ArrayBufferWriter<byte>(length is > 0 ? (int)length.Value : 8192);
-        int read;
-        while ((read = await stream.ReadAsync(buffer.GetMemory(8192), cancellationToken)) > 0)
-        {
-            buffer.Advance(read);
-            if (buffer.WrittenCount > MaxUpstreamBytes)
-            {
-                return null;
-            }
-        }
-
-        return buffer.WrittenMemory;
+        return await BoundedRead.ReadAsync(stream, response.Content.Headers.ContentLength, MaxUpstreamBytes, cancellationToken);
     }
 
     private sealed record Answer(ReadOnlyMemory<byte> Body, TokenUsage Usage, FinishReason? Finish);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Gateway.Chat;
 using Microsoft.AspNetCore.Http;
 
@@ -9,29 +8,7 @@ internal static class RequestBody
 {
     public static async Task<(ReadOnlyMemory<byte> Body, GatewayError? Error)> ReadAsync(HttpRequest request, long limit)
     {
-        if (request.ContentLength is { } declared && declared > limit)
-        {
-            return (default, GatewayError.TooLarge(limit));
-        }
-
-        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is { } length and > 0 ? (int)length : 4096);
-        var body = request.Body;
-        while (true)
-        {
-            var memory = buffer.GetMemory(16 * 1024);
-            var read = await body.ReadAsync(memory, request.HttpContext.RequestAborted);
-            if (read == 0)
-            {
-                break;
-            }
-
-            buffer.Advance(read);
-            if (buffer.WrittenCount > limit)
-            {
-                return (default, GatewayError.TooLarge(limit));
-            }
-        }
-
-        return (buffer.WrittenMemory, null);
+        var body = await BoundedRead.ReadAsync(request.Body, request.ContentLength, limit, request.HttpContext.RequestAborted);
+        return body is { } bytes ? (bytes, null) : (default, GatewayError.TooLarge(limit));
     }
 }
