@@ -86,7 +86,8 @@ internal sealed class ChatCompletionsEndpoint
         if (sessionKey is not null && served is not null)
         {
             // Recorded off the response path: the client is not kept waiting for the store.
-            _ = RecordTurnAsync(sessionKey, request.Model, served, exchange.RequestId);
+            var requestId = exchange.RequestId;
+            _sessions.TryRecordTurnInBackground(sessionKey, request.Model, served, ex => GatewayLog.SessionWriteFailed(_logger, requestId, ex));
         }
     }
 
@@ -102,17 +103,5 @@ internal sealed class ChatCompletionsEndpoint
         }
 
         return null;
-    }
-
-    private async Task RecordTurnAsync(string sessionKey, string model, RouteTarget target, string requestId)
-    {
-        try
-        {
-            await _sessions.RecordTurnAsync(sessionKey, model, target, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            GatewayLog.SessionWriteFailed(_logger, requestId, ex);
-        }
     }
 }

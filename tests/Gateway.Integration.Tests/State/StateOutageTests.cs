@@ -25,7 +25,13 @@ public sealed class StateOutageTests
 
         await azurite.StopAsync();
         using var during = await gateway.Client.PostAsync(Requests.Hello, configure: Session);
-        var (_, streamEvents, _) = await gateway.Client.StreamAsync(Requests.HelloStream, Session);
+        await SharedStateTests.Eventually(async () =>
+        {
+            // The session's turn is written in the background; its failure opens the circuit.
+            using var health = await gateway.Client.GetAsync("/health");
+            return health.StatusCode == HttpStatusCode.ServiceUnavailable;
+        });
+        var (_, streamEvents, _) = await gateway.Client.StreamAsync(Requests.HelloStream, r => r.Headers.Add("X-Session-Id", "another-session"));
         using var plain = await gateway.Client.PostAsync(Requests.Hello);
         using var degraded = await gateway.Client.GetAsync("/health");
         var degradedBody = JsonNode.Parse(await degraded.Content.ReadAsStringAsync())!;
