@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Gateway.Json;
 using Gateway.State;
 
 namespace Gateway.Endpoints;
@@ -10,8 +8,6 @@ namespace Gateway.Endpoints;
 /// </summary>
 internal sealed class HealthEndpoint
 {
-    private static readonly byte[] Ok = """{"status":"ok"}"""u8.ToArray();
-
     private readonly StateHealth _state;
 
     public HealthEndpoint(StateHealth state)
@@ -23,12 +19,12 @@ internal sealed class HealthEndpoint
     {
         if (_state.Reason is not { } reason)
         {
-            await WriteAsync(exchange, 200, Ok);
+            await LiveAsync(exchange);
             return;
         }
 
-        using var buffer = new MemoryStream();
-        await using (var writer = new Utf8JsonWriter(buffer, JsonObjectRewriter.WriterOptions))
+        exchange.Log.EndReason = "overloaded";
+        await JsonResponse.WriteAsync(exchange, 503, writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("status", "degraded");
@@ -41,21 +37,13 @@ internal sealed class HealthEndpoint
 
             writer.WriteString("effect", "state is kept in this instance's memory until the store answers again");
             writer.WriteEndObject();
-        }
-
-        await WriteAsync(exchange, 503, buffer.ToArray());
+        });
     }
 
-    public static Task LiveAsync(RequestExchange exchange) => WriteAsync(exchange, 200, Ok);
-
-    private static async Task WriteAsync(RequestExchange exchange, int status, byte[] body)
+    public static Task LiveAsync(RequestExchange exchange) => JsonResponse.WriteAsync(exchange, 200, writer =>
     {
-        var response = exchange.Http.Response;
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        response.Headers.CacheControl = "no-store";
-        response.ContentLength = body.Length;
-        exchange.Log.EndReason = status == 200 ? "stop" : "overloaded";
-        await response.Body.WriteAsync(body, exchange.Aborted);
-    }
+        writer.WriteStartObject();
+        writer.WriteString("status", "ok");
+        writer.WriteEndObject();
+    });
 }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Gateway.Json;
 using Gateway.State;
 
 namespace Gateway.Endpoints;
@@ -17,27 +15,25 @@ internal sealed class ManageEndpoint
     public async Task RefreshModelsAsync(RequestExchange exchange)
     {
         var report = await _refresh.RunAsync(exchange.Aborted);
-        var response = exchange.Http.Response;
-        response.StatusCode = 200;
-        response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(response.BodyWriter, JsonObjectRewriter.WriterOptions);
-        writer.WriteStartObject();
-        writer.WriteStartObject("providers");
-        foreach (var (id, provider) in report.Providers)
+        await JsonResponse.WriteAsync(exchange, 200, writer =>
         {
-            writer.WriteStartObject(id);
-            writer.WriteBoolean("fetched", provider.Fetched);
-            writer.WriteNumber("models", provider.Models);
-            writer.WriteEndObject();
-        }
+            writer.WriteStartObject();
+            writer.WriteStartObject("providers");
+            foreach (var (id, provider) in report.Providers)
+            {
+                writer.WriteStartObject(id);
+                writer.WriteBoolean("fetched", provider.Fetched);
+                writer.WriteNumber("models", provider.Models);
+                writer.WriteEndObject();
+            }
 
-        writer.WriteEndObject();
-        writer.WriteStartObject("swept");
-        writer.WriteNumber("sessions", report.Swept.Sessions);
-        writer.WriteNumber("affinity", report.Swept.Affinity);
-        writer.WriteNumber("tokens", report.Swept.Tokens);
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-        await writer.FlushAsync(exchange.Aborted);
+            writer.WriteEndObject();
+            writer.WriteStartObject("swept");
+            writer.WriteNumber("sessions", report.Swept.Sessions);
+            writer.WriteNumber("affinity", report.Swept.Affinity);
+            writer.WriteNumber("tokens", report.Swept.Tokens);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        });
     }
 }
