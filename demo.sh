@@ -11,7 +11,6 @@ dotnet build tests/Gateway.FakeUpstream -c Release -nologo -v quiet -clp:NoSumma
 
 dotnet tests/Gateway.FakeUpstream/bin/Release/net10.0/Gateway.FakeUpstream.dll --urls http://127.0.0.1:9100 --chunk-delay-ms 50 &
 upstream=$!
-trap 'kill $upstream 2>/dev/null || true' EXIT
 
 cat <<'TXT'
 
@@ -23,4 +22,9 @@ Try it from another terminal:
        -d '{"model":"demo-model","stream":true,"messages":[{"role":"user","content":"stream this please"}]}'
 
 TXT
-GATEWAY_CONFIG=samples/demo.json dotnet src/Server/bin/Release/net10.0/Gateway.Server.dll "$@"
+GATEWAY_CONFIG=samples/demo.json dotnet src/Server/bin/Release/net10.0/Gateway.Server.dll "$@" &
+gateway=$!
+
+# Both run in the background so that Ctrl+C or a TERM to this script stops both, gracefully.
+trap 'kill $gateway $upstream 2>/dev/null || true; wait' INT TERM EXIT
+wait $gateway
