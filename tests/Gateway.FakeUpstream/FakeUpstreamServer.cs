@@ -34,6 +34,9 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
     /// <summary>Status of <c>GET /v1/models</c> (to simulate a failing list).</summary>
     public int ModelsStatus { get; set; } = 200;
 
+    /// <summary>When set, <c>GET /v1/models</c> answers this body instead of the list.</summary>
+    public string? ModelsBody { get; set; }
+
     /// <summary>Chat requests received, in order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
@@ -86,7 +89,7 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
             context.Response.StatusCode = ModelsStatus;
             context.Response.ContentType = "application/json";
             var data = string.Join(",", Models.Select(m => $$"""{"id":"{{m}}","object":"model","created":0,"owned_by":"fake-org"}"""));
-            await context.Response.WriteAsync($$"""{"object":"list","data":[{{data}}]}""");
+            await context.Response.WriteAsync(ModelsBody ?? $$"""{"object":"list","data":[{{data}}]}""");
             return;
         }
 

@@ -100,9 +100,11 @@ internal sealed class NonStreamingChatRunner
 
             return AttemptResult<Answer>.Succeeded(new Answer(answer, usage, finish));
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Fail(context, target, new UpstreamFailure(FailureKind.Timeout, null, $"no complete response within {provider.ResponseTimeout.TotalSeconds} s"));
+            // Our ResponseTimeout, or the handler's ConnectTimeout (a cancellation, not an HttpRequestException).
+            var detail = timeout.IsCancellationRequested ? $"no complete response within {provider.ResponseTimeout.TotalSeconds} s" : "connect timed out";
+            return Fail(context, target, new UpstreamFailure(FailureKind.Timeout, null, detail));
         }
         catch (HttpRequestException ex)
         {

@@ -195,6 +195,11 @@ internal sealed class StreamingChatRunner
         {
             return await FailAsync(context, stream, new UpstreamFailure(FailureKind.Auth, null, ex.Message));
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Not the client: the handler's ConnectTimeout (it throws a cancellation, not an HttpRequestException).
+            return await FailAsync(context, stream, new UpstreamFailure(FailureKind.Timeout, null, "connect timed out"));
+        }
         catch
         {
             await stream.DisposeAsync();
@@ -308,7 +313,7 @@ internal sealed class StreamingChatRunner
 
     private static UpstreamFailure TimeoutFailure(WaitOutcome waited, Provider provider) => waited switch
     {
-        WaitOutcome.Shutdown => new UpstreamFailure(FailureKind.Status, null, "gateway shutting down"),
+        WaitOutcome.Shutdown => new UpstreamFailure(FailureKind.Shutdown, null, "gateway shutting down"),
         WaitOutcome.IdleTimeout => new UpstreamFailure(FailureKind.Timeout, null, $"silent for {provider.IdleTimeout.TotalSeconds} s before any content"),
         _ => new UpstreamFailure(FailureKind.Timeout, null, $"no content within {provider.FirstByteTimeout.TotalSeconds} s"),
     };

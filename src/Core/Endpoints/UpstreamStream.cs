@@ -46,6 +46,12 @@ internal sealed class UpstreamStream : IAsyncDisposable
             try
             {
                 await _abandoned;
+
+                // The send may have finished between the timeout and the cancellation: release its response.
+                if (_abandoned is Task<HttpResponseMessage> { IsCompletedSuccessfully: true } send)
+                {
+                    send.Result.Dispose();
+                }
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException or ObjectDisposedException)
             {

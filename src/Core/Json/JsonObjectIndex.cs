@@ -29,6 +29,7 @@ internal sealed class JsonObjectIndex
         index = null;
         error = null;
         var members = new List<JsonMember>(16);
+        var names = new HashSet<string>(StringComparer.Ordinal);
 
         // The reader checks UTF-8 only in values it decodes; raw-copied values must be valid too.
         if (!System.Text.Unicode.Utf8.IsValid(json.Span))
@@ -54,10 +55,10 @@ internal sealed class JsonObjectIndex
                 var start = (int)reader.TokenStartIndex;
                 reader.Skip();
                 var end = (int)reader.BytesConsumed;
-                var existing = members.FindIndex(m => m.Name == name);
-                if (existing >= 0)
+                // Linear in the number of members: a repeated name (rare) is the only case that searches.
+                if (!names.Add(name))
                 {
-                    members.RemoveAt(existing);
+                    members.RemoveAt(members.FindIndex(m => m.Name == name));
                 }
 
                 members.Add(new JsonMember(name, start, end - start, kind));

@@ -21,6 +21,9 @@ internal sealed class ClientRateLimiter
         _time = time;
     }
 
+    /// <summary>Buckets held (for tests and diagnostics).</summary>
+    public int BucketCount => _buckets.Count;
+
     /// <summary>Takes a token for <paramref name="key"/>; false with the wait in whole seconds when the bucket is empty.</summary>
     public bool TryAcquire(string key, out int retryAfterSeconds)
     {
@@ -31,6 +34,11 @@ internal sealed class ClientRateLimiter
         }
 
         var now = _time.GetTimestamp();
+        if (_buckets.Count > MaxIdleBuckets && Interlocked.Increment(ref _sinceEviction) % 1024 == 0)
+        {
+            EvictFull(now);
+        }
+
         var bucket = _buckets.GetOrAdd(key, static (_, state) => new Bucket(state._burst, state.now), (_burst, now));
         lock (bucket)
         {
@@ -47,6 +55,25 @@ internal sealed class ClientRateLimiter
             return false;
         }
     }
+
+    // A bucket that has refilled completely is the same as a new one, so it can go. Keys are few with
+    // Bearer auth; with Auth None they are client addresses, which are unbounded.
+    private void EvictFull(long now)
+    {
+        foreach (var (key, bucket) in _buckets)
+        {
+            lock (bucket)
+            {
+                if (bucket.Tokens + (_time.GetElapsedTime(bucket.Updated, now).TotalSeconds * _rate) >= _burst)
+                {
+                    _buckets.TryRemove(key, out _);
+                }
+            }
+        }
+    }
+
+    private const int MaxIdleBuckets = 10_000;
+    private long _sinceEviction;
 
     private sealed class Bucket(double tokens, long updated)
     {

@@ -23,4 +23,7 @@ internal enum FailureKind
 
     /// <summary>Any other non-retryable status: no failover, 502.</summary>
     Status,
+
+    /// <summary>The gateway is shutting down: no failover, 503, and no mark against the upstream.</summary>
+    Shutdown,
 }

@@ -108,9 +108,16 @@ internal sealed partial class ProviderModelCache
             }
 
             var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            if (Parse(body, provider.Id) is not { Count: > 0 } models)
+            {
+                // A 200 that carries an error ({"success":false,…}) or nothing is no reason to drop a good list.
+                LogFetchFailed(_logger, provider.Id, "the answer holds no model list");
+                entry.FailedAt = _time.GetUtcNow();
+                return null;
+            }
 
             // Taken before the fetch is marked finished, so no caller can see neither a list nor a fetch.
-            var list = new ModelListRecord(provider.Id, Parse(body, provider.Id), _time.GetUtcNow());
+            var list = new ModelListRecord(provider.Id, models, _time.GetUtcNow());
             Apply(list);
             return list;
         }
@@ -129,8 +136,8 @@ internal sealed partial class ProviderModelCache
         }
     }
 
-    /// <summary>Reads <c>{"data":[{"id","owned_by"}]}</c>, a bare array, or <c>{"models":[…]}</c>.</summary>
-    internal static List<UpstreamModel> Parse(ReadOnlySpan<byte> body, string providerId)
+    /// <summary>Reads <c>{"data":[{"id","owned_by"}]}</c>, a bare array, or <c>{"models":[…]}</c>; null for anything else.</summary>
+    internal static List<UpstreamModel>? Parse(ReadOnlySpan<byte> body, string providerId)
     {
         using var document = JsonDocument.Parse(body.ToArray());
         var root = document.RootElement;
@@ -138,11 +145,12 @@ internal sealed partial class ProviderModelCache
             : root.ValueKind == JsonValueKind.Object && root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array ? data
             : root.ValueKind == JsonValueKind.Object && root.TryGetProperty("models", out var m) && m.ValueKind == JsonValueKind.Array ? m
             : default;
-        var models = new List<UpstreamModel>();
         if (list.ValueKind != JsonValueKind.Array)
         {
-            return models;
+            return null;
         }
+
+        var models = new List<UpstreamModel>();
 
         foreach (var item in list.EnumerateArray())
         {

@@ -12,10 +12,10 @@ internal sealed record UpstreamFailure(FailureKind Kind, int? Status, string Det
     public string? ClientMessage { get; init; }
 
     /// <summary>Another candidate may be tried after this failure.</summary>
-    public bool AllowsFailover => Kind is not (FailureKind.ClientError or FailureKind.Status);
+    public bool AllowsFailover => Kind is not (FailureKind.ClientError or FailureKind.Status or FailureKind.Shutdown);
 
-    /// <summary>Counted by the target's circuit breaker (a client's mistake says nothing about the upstream's health).</summary>
-    public bool CountsAgainstTarget => Kind is not FailureKind.ClientError;
+    /// <summary>Counted by the target's circuit breaker (a client's mistake or our shutdown says nothing about the upstream).</summary>
+    public bool CountsAgainstTarget => Kind is not (FailureKind.ClientError or FailureKind.Shutdown);
 
     /// <summary>The error the client gets when this is the last failure (SPEC §4 status policy).</summary>
     public GatewayError ToClientError(bool anyAuthFailure) => Kind switch
@@ -24,6 +24,7 @@ internal sealed record UpstreamFailure(FailureKind Kind, int? Status, string Det
         {
             EndReason = "invalid_request",
         },
+        FailureKind.Shutdown => new GatewayError(503, "server_error", "gateway_shutting_down", "The gateway is shutting down; retry the request.") { EndReason = "overloaded" },
         _ when anyAuthFailure || Kind == FailureKind.Auth => new GatewayError(502, "upstream_error", "upstream_auth_error", "The upstream rejected the gateway's credentials.")
         {
             EndReason = "upstream_error",

@@ -27,6 +27,10 @@ internal sealed class GuardedRecordStore<TRecord> : IRecordStore<TRecord>
     public ValueTask<IReadOnlyList<TRecord>> ListAsync(CancellationToken cancellationToken) =>
         _guard.RunAsync(ct => _primary.ListAsync(ct), ct => _fallback.ListAsync(ct), cancellationToken);
 
+    // A sweep is many calls (a scan and a delete per row): it gets a budget of its own, so a large table
+    // is not mistaken for an outage. Each call inside still has the 2 s timeout.
     public ValueTask<int> SweepExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
-        _guard.RunAsync(ct => _primary.SweepExpiredAsync(now, ct), ct => _fallback.SweepExpiredAsync(now, ct), cancellationToken);
+        _guard.RunAsync(ct => _primary.SweepExpiredAsync(now, ct), ct => _fallback.SweepExpiredAsync(now, ct), cancellationToken, SweepBudget);
+
+    private static readonly TimeSpan SweepBudget = TimeSpan.FromMinutes(2);
 }

@@ -24,14 +24,14 @@ internal sealed class StateGuard
     public bool Available => !_health.IsDegraded;
 
     /// <summary>The primary's answer, or <paramref name="fallback"/>'s when the store is (or just went) down.</summary>
-    public async ValueTask<T> RunAsync<T>(Func<CancellationToken, ValueTask<T>> primary, Func<CancellationToken, ValueTask<T>> fallback, CancellationToken cancellationToken)
+    public async ValueTask<T> RunAsync<T>(Func<CancellationToken, ValueTask<T>> primary, Func<CancellationToken, ValueTask<T>> fallback, CancellationToken cancellationToken, TimeSpan? budget = null)
     {
         if (_health.IsDegraded)
         {
             return await fallback(cancellationToken);
         }
 
-        using var backstop = new CancellationTokenSource(Backstop, _time);
+        using var backstop = new CancellationTokenSource(budget ?? Backstop, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, backstop.Token);
         try
         {

@@ -43,6 +43,22 @@ public sealed class JsonObjectIndexTests
         Assert.False(string.IsNullOrEmpty(error));
     }
 
+    // Regression: duplicate detection searched the member list for every member (quadratic): a 12 MB
+    // body of one-key members held a core for minutes. With 300,000 members a quadratic index would
+    // not finish in the test run's time.
+    [Fact]
+    public void TryCreate_ManyMembers_AreIndexedInOnePass()
+    {
+        var text = new StringBuilder("{");
+        for (var i = 0; i < 300_000; i++)
+        {
+            text.Append(i == 0 ? "" : ",").Append("\"k").Append(i).Append("\":0");
+        }
+
+        Assert.True(JsonObjectIndex.TryCreate(Encoding.UTF8.GetBytes(text.Append('}').ToString()), out var index, out _));
+        Assert.Equal(300_000, index!.Members.Count);
+    }
+
     [Fact]
     public void TryCreate_RejectsInvalidUtf8AnywhereInTheBody()
     {

@@ -25,6 +25,26 @@ public sealed class ClientRateLimiterTests
         Assert.False(limiter.TryAcquire("k", out _));
     }
 
+    // Regression: with Auth None every client address got a bucket that was never removed.
+    [Fact]
+    public void TryAcquire_RefilledBucketsAreEvictedWhenThereAreMany()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new ClientRateLimiter(new GatewayOptions { Limits = new LimitsOptions { RequestsPerSecond = 10, Burst = 5 } }, time);
+        for (var i = 0; i < 12_000; i++)
+        {
+            limiter.TryAcquire("ip:" + i, out _);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 2048; i++)
+        {
+            limiter.TryAcquire("ip:fresh", out _);
+        }
+
+        Assert.True(limiter.BucketCount < 100, $"{limiter.BucketCount} buckets left");
+    }
+
     [Fact]
     public void TryAcquire_ZeroRateIsOff()
     {

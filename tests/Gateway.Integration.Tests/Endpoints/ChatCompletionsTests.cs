@@ -121,6 +121,8 @@ public sealed class ChatCompletionsTests
     [InlineData("""{"model":"gpt-test","messages":[]}""", "invalid_request", "messages")]
     [InlineData("""{"model":"gpt-test","messages":"hi"}""", "invalid_request", "messages")]
     [InlineData("""{"model":"gpt-test","messages":["hi"]}""", "invalid_request", "messages")]
+    [InlineData("""{"model":"gpt-test","messages":[{"role":5,"content":"x"}]}""", "invalid_request", "messages")]
+    [InlineData("""{"model":"gpt-test","messages":[{"content":"x"}]}""", "invalid_request", "messages")]
     [InlineData("""{"model":"gpt-test","stream":"yes","messages":[{"role":"user","content":"x"}]}""", "invalid_request", "stream")]
     [InlineData("""{"model":"gpt-test","tools":{},"messages":[{"role":"user","content":"x"}]}""", "invalid_request", "tools")]
     [InlineData("""{"model":"gpt-test","messages":[{"role":"user","content":"x"}]} trailing""", "invalid_json", null)]
@@ -154,6 +156,28 @@ public sealed class ChatCompletionsTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("invalid_json", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    // Regression: a body with broken framing (Kestrel's BadHttpRequestException) answered 500.
+    [Fact]
+    public async Task MalformedChunkedBody_Returns400()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Single(upstream.BaseUrl));
+
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(gateway.Root.Host, gateway.Root.Port);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnot a chunk\r\n"));
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var read = await stream.ReadAsync(buffer, timeout.Token);
+        var answer = Encoding.ASCII.GetString(buffer, 0, read);
+
+        Assert.StartsWith("HTTP/1.1 400", answer, StringComparison.Ordinal);
+        Assert.Empty(upstream.Requests);
+        Assert.DoesNotContain(gateway.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
     }
 
     [Fact]

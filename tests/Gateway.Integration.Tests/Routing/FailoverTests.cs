@@ -44,6 +44,25 @@ public sealed class FailoverTests
         Assert.Equal("echo: hello", SseText.Content(events));
     }
 
+    // Regression: the handler's ConnectTimeout surfaces as a cancellation, not an HttpRequestException,
+    // and a candidate whose connect hung answered 500 instead of failing over.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ConnectTimeoutOnFirstCandidate_FailsOverToSecond(bool stream)
+    {
+        using var full = FullBacklog.Start();
+        await using var b = await FakeUpstreamServer.StartAsync();
+        var config = TestConfig.Pair($"http://127.0.0.1:{full.Port}/v1", b.BaseUrl).ProviderSetting("a", "FirstByteTimeoutSeconds", 0.5);
+        await using var gateway = await GatewayApp.StartAsync(config);
+
+        var (response, events, raw) = await gateway.Client.StreamAsync(stream ? Requests.HelloStream : Requests.Hello);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("echo", stream ? SseText.Content(events) : raw, StringComparison.Ordinal);
+        Assert.Single(b.Requests);
+    }
+
     [Fact]
     public async Task ResetBeforeContent_FailsOverWithoutLeakingFirstPreamble()
     {

@@ -92,6 +92,9 @@ public sealed class StateUsageTests(AzuriteFixture azurite)
         await gateway.Logs.WaitForMessageAsync("model_refresh "); // the run at start-up is over
 
         var first = await RefreshAsync(gateway, "admin-secret");
+        upstream.ModelsBody = """{"success":false,"message":"invalid key"}""";
+        var errorOn200 = await RefreshAsync(gateway, "admin-secret");
+        upstream.ModelsBody = null;
         upstream.ModelsStatus = 500;
         var second = await RefreshAsync(gateway, "admin-secret");
         using var models = await gateway.Client.GetAsync("/v1/models");
@@ -101,6 +104,8 @@ public sealed class StateUsageTests(AzuriteFixture azurite)
         Assert.True(first["providers"]!["fetching"]!["fetched"]!.GetValue<bool>());
         Assert.Equal(2, first["providers"]!["fetching"]!["models"]!.GetValue<int>());
         Assert.Null(first["providers"]!["main"]); // a static list needs no fetch
+        Assert.False(errorOn200["providers"]!["fetching"]!["fetched"]!.GetValue<bool>()); // regression: a 200 error body emptied the list
+        Assert.Equal(2, errorOn200["providers"]!["fetching"]!["models"]!.GetValue<int>());
         Assert.False(second["providers"]!["fetching"]!["fetched"]!.GetValue<bool>());
         Assert.Equal(2, second["providers"]!["fetching"]!["models"]!.GetValue<int>());
         Assert.Contains("openai/m2", ids);

@@ -427,6 +427,41 @@ public sealed class StreamingTests
         Assert.True(rest[^1].IsDone);
     }
 
+    // Regression: an upstream that ignores n answered one choice, and the complete answer ended with stream_interrupted.
+    [Fact]
+    public async Task UpstreamIgnoringN_IsStillACompleteStream()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.Enqueue(Scripts.Sse(SseStep.Data(Chunks.Content("only one")), SseStep.Data(Chunks.Finish()), SseStep.Data(Chunks.Usage(1, 2)), SseStep.Done()));
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Single(upstream.BaseUrl));
+
+        var (_, events, _) = await gateway.Client.StreamAsync("""{"model":"gpt-test","stream":true,"n":2,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"x"}]}""");
+        var chunks = SseText.Chunks(events);
+
+        Assert.Equal("only one", SseText.Content(events));
+        Assert.DoesNotContain(chunks, c => c["error"] is not null);
+        Assert.Equal(3, chunks[^1]["usage"]!["total_tokens"]!.GetValue<int>());
+    }
+
+    // Regression: shutdown while the preamble was held back answered 502 "The upstream failed with HTTP ."
+    [Fact]
+    public async Task ShutdownBeforeFirstContent_Is503AndNotTheUpstreamsFault()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.Enqueue(Scripts.Sse(SseStep.Data(Chunks.Role()), new SseStep.Hang()));
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Single(upstream.BaseUrl).Set("Streaming:ShutdownGraceSeconds", 0.3));
+
+        var pending = gateway.Client.PostAsync(Requests.HelloStream);
+        await SharedStateWait.UntilAsync(() => upstream.Requests.Count == 1);
+        var stopping = gateway.StopAsync();
+        using var response = await pending;
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+        await stopping;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("gateway_shutting_down", error["code"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task MultipleChoices_AreTrackedSeparately()
     {

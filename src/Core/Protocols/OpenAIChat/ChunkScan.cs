@@ -111,7 +111,8 @@ internal sealed class ChunkScan
                 }
             }
 
-            return true;
+            // Nothing may follow the object (the DOM parser used for rewrites would refuse it).
+            return !reader.Read();
         }
         catch (JsonException)
         {

@@ -57,21 +57,40 @@ internal sealed class OpenAIChatCompletionProcessor
             return true;
         }
 
-        if (JsonNode.Parse(completion.Span) is not JsonObject root)
+        JsonObject? root;
+        try
+        {
+            root = JsonNode.Parse(completion.Span) as JsonObject;
+            _ = root?.Count; // a duplicate top-level property throws here rather than later
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+
+        if (root is null)
         {
             return false;
         }
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        if (root["choices"] is JsonArray choices)
+        try
         {
-            foreach (var node in choices)
+            if (root["choices"] is JsonArray choices)
             {
-                if (node is JsonObject choice)
+                foreach (var node in choices)
                 {
-                    finish = RewriteChoice(choice, ids, thinking);
+                    if (node is JsonObject choice)
+                    {
+                        finish = RewriteChoice(choice, ids, thinking);
+                    }
                 }
             }
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+        {
+            // Duplicate properties or values of unexpected types deep inside: not a usable completion.
+            return false;
         }
 
         if (root["usage"] is JsonObject reported)

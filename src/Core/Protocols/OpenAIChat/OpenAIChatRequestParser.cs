@@ -35,9 +35,9 @@ internal static class OpenAIChatRequestParser
             return false;
         }
 
-        if (!AllObjects(index, messages))
+        if (!AllMessagesWellFormed(index, messages))
         {
-            error = new ChatRequestError("invalid_request", "each entry of 'messages' must be an object", "messages");
+            error = new ChatRequestError("invalid_request", "each entry of 'messages' must be an object with a string 'role'", "messages");
             return false;
         }
 
@@ -198,7 +198,7 @@ internal static class OpenAIChatRequestParser
         return reader.Read() && reader.TokenType == JsonTokenType.EndArray;
     }
 
-    private static bool AllObjects(JsonObjectIndex index, in JsonMember member)
+    private static bool AllMessagesWellFormed(JsonObjectIndex index, in JsonMember member)
     {
         var reader = new Utf8JsonReader(index.ValueOf(member));
         reader.Read();
@@ -209,7 +209,28 @@ internal static class OpenAIChatRequestParser
                 return false;
             }
 
-            reader.Skip();
+            var hasRole = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isRole = reader.ValueTextEquals("role"u8);
+                reader.Read();
+                if (isRole)
+                {
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        return false;
+                    }
+
+                    hasRole = true;
+                }
+
+                reader.Skip();
+            }
+
+            if (!hasRole)
+            {
+                return false;
+            }
         }
 
         return true;

@@ -42,7 +42,10 @@ internal sealed class OpenAIChatStreamProcessor
     }
 
     /// <summary>Every choice seen so far has a finish_reason (and at least <c>n</c> were seen).</summary>
-    public bool AllChoicesFinished => _seenCount > 0 && _finishedCount == _seenCount && _seenCount >= _request.ChoiceCount;
+    public bool AllChoicesFinished => EverySeenChoiceFinished && _seenCount >= _request.ChoiceCount;
+
+    // At the end of the stream an upstream that ignored n (answered fewer choices) has still finished.
+    private bool EverySeenChoiceFinished => _seenCount > 0 && _finishedCount == _seenCount;
 
     /// <summary>The last finish_reason sent to the client.</summary>
     public FinishReason? LastFinishReason { get; private set; }
@@ -85,7 +88,11 @@ internal sealed class OpenAIChatStreamProcessor
 
             if (completesAll && !_request.ClientWantsUsage)
             {
-                _heldFinish = JsonNode.Parse(bytes.Span, NodeOptions) as JsonObject;
+                _heldFinish = TryParse(bytes.Span);
+                if (_heldFinish is null)
+                {
+                    return StreamStep.Malformed;
+                }
             }
             else
             {
@@ -95,13 +102,22 @@ internal sealed class OpenAIChatStreamProcessor
             return _scan.HasContent ? StreamStep.Content : StreamStep.Preamble;
         }
 
-        return Rewrite(data, output);
+        try
+        {
+            return Rewrite(data, output);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or JsonException or FormatException)
+        {
+            // A JsonObject builds its dictionary lazily, so a duplicate property (or a value of an
+            // unexpected type) surfaces only when a member is used: the chunk is malformed.
+            return StreamStep.Malformed;
+        }
     }
 
     /// <summary>Ends the upstream stream: closes thinking blocks and places usage. Call once.</summary>
     public StreamEnd Finish(List<ReadOnlyMemory<byte>> output)
     {
-        if (!AllChoicesFinished)
+        if (!EverySeenChoiceFinished)
         {
             for (var i = 0; i < _choices.Count; i++)
             {
@@ -134,7 +150,7 @@ internal sealed class OpenAIChatStreamProcessor
 
     private StreamStep Rewrite(ReadOnlyMemory<byte> data, List<ReadOnlyMemory<byte>> output)
     {
-        if (JsonNode.Parse(data.Span, NodeOptions) is not JsonObject chunk)
+        if (TryParse(data.Span) is not { } chunk)
         {
             return StreamStep.Malformed;
         }
@@ -460,6 +476,21 @@ internal sealed class OpenAIChatStreamProcessor
         body.CopyTo(result);
         suffix.CopyTo(result.AsSpan(body.Length));
         return result;
+    }
+
+    // The scan accepts what the DOM may still refuse (a duplicate property, say): such a chunk is malformed.
+    private static JsonObject? TryParse(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var node = JsonNode.Parse(json, NodeOptions) as JsonObject;
+            _ = node?.Count; // builds the top-level dictionary now, so a duplicate property throws here
+            return node;
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private sealed class ChoiceState

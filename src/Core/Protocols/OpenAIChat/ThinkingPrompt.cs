@@ -18,7 +18,7 @@ internal static class ThinkingPrompt
         var prefix = For(budget);
         foreach (var node in messages)
         {
-            if (node is not JsonObject message || message["role"] is not JsonValue role || role.GetValue<string>() != "system")
+            if (node is not JsonObject message || message["role"] is not JsonValue role || !role.TryGetValue<string>(out var name) || name != "system")
             {
                 continue;
             }

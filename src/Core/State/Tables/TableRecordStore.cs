@@ -100,19 +100,37 @@ internal sealed class TableRecordStore<TRecord, TEntity> : IRecordStore<TRecord>
         return records;
     }
 
+    /// <summary>
+    /// Deletes at most <see cref="MaxSweep"/> expired rows per run (the next run continues). Each delete is
+    /// conditional on the version the scan saw, so a row renewed in between survives.
+    /// </summary>
     public async ValueTask<int> SweepExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter($"ExpiresAt lt {now}");
         var deleted = 0;
         await foreach (var entity in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
-            var response = await _table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, ETag.All, cancellationToken);
-            if (response.Status != 404)
+            try
             {
-                deleted++;
+                var response = await _table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, entity.ETag, cancellationToken);
+                if (response.Status != 404)
+                {
+                    deleted++;
+                }
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // Renewed after the scan: still in use.
+            }
+
+            if (deleted >= MaxSweep)
+            {
+                break;
             }
         }
 
         return deleted;
     }
+
+    private const int MaxSweep = 5000;
 }

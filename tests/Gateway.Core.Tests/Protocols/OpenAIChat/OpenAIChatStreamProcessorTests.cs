@@ -72,6 +72,8 @@ public sealed class OpenAIChatStreamProcessorTests
     [InlineData("""{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}""", "Content")]
     [InlineData("""{"error":{"message":"boom","type":"server_error"}}""", "UpstreamError")]
     [InlineData("""not json""", "Malformed")]
+    [InlineData("""{"id":"c","choices":[]} trailing""", "Malformed")]
+    [InlineData("""{"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0}]}}],"choices":[]}""", "Malformed")]
     public void Process_ClassifiesContentAndPreamble(string chunk, string expected)
     {
         var processor = new OpenAIChatStreamProcessor(Parse("""{"model":"m","stream":true,"messages":[{"role":"user","content":"x"}]}"""), false, Estimator);
