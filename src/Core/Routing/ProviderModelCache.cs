@@ -83,11 +83,37 @@ internal sealed partial class ProviderModelCache
     public async Task<ModelListRecord?> FetchAsync(Provider provider, CancellationToken cancellationToken)
     {
         var entry = _entries.GetOrAdd(provider.Id, _ => new Entry());
+        TaskCompletionSource<ModelListRecord?>? mine = null;
         Task<ModelListRecord?> fetch;
         lock (entry)
         {
-            entry.Pending ??= FetchOnceAsync(provider, entry);
+            if (entry.Pending is null)
+            {
+                mine = new TaskCompletionSource<ModelListRecord?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                entry.Pending = mine.Task;
+            }
+
             fetch = entry.Pending;
+        }
+
+        if (mine is not null)
+        {
+            // The caller that started the fetch finishes it: the shared task is withdrawn before its result
+            // is published, so a later caller never joins a fetch that is already over.
+            ModelListRecord? result = null;
+            try
+            {
+                result = await FetchOnceAsync(provider, entry);
+            }
+            finally
+            {
+                lock (entry)
+                {
+                    entry.Pending = null;
+                }
+
+                mine.SetResult(result);
+            }
         }
 
         return await fetch.WaitAsync(cancellationToken);
@@ -126,13 +152,6 @@ internal sealed partial class ProviderModelCache
             LogFetchFailed(_logger, provider.Id, ex.GetType().Name);
             entry.FailedAt = _time.GetUtcNow();
             return null;
-        }
-        finally
-        {
-            lock (entry)
-            {
-                entry.Pending = null;
-            }
         }
     }
 

@@ -104,7 +104,7 @@ public sealed class StateUsageTests(AzuriteFixture azurite)
         Assert.True(first["providers"]!["fetching"]!["fetched"]!.GetValue<bool>());
         Assert.Equal(2, first["providers"]!["fetching"]!["models"]!.GetValue<int>());
         Assert.Null(first["providers"]!["main"]); // a static list needs no fetch
-        Assert.False(errorOn200["providers"]!["fetching"]!["fetched"]!.GetValue<bool>()); // regression: a 200 error body emptied the list
+        Assert.False(errorOn200["providers"]!["fetching"]!["fetched"]!.GetValue<bool>(), $"model lists fetched: {upstream.ModelListRequests}"); // regression: a 200 error body emptied the list
         Assert.Equal(2, errorOn200["providers"]!["fetching"]!["models"]!.GetValue<int>());
         Assert.False(second["providers"]!["fetching"]!["fetched"]!.GetValue<bool>());
         Assert.Equal(2, second["providers"]!["fetching"]!["models"]!.GetValue<int>());
