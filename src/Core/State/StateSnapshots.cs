@@ -53,23 +53,6 @@ internal sealed partial class StateSnapshots
         Volatile.Write(ref _overrides, Build(overrides));
     }
 
-    /// <summary>Applies one override at once (the instance that wrote it does not wait for the next reload).</summary>
-    public void Apply(ModelOverride modelOverride)
-    {
-        var next = new Dictionary<string, IReadOnlyList<RouteTarget>>(Overrides, StringComparer.Ordinal);
-        var targets = Targets(modelOverride);
-        if (targets.Count > 0)
-        {
-            next[modelOverride.Key] = targets;
-        }
-        else
-        {
-            next.Remove(modelOverride.Key);
-        }
-
-        Volatile.Write(ref _overrides, next);
-    }
-
     private Dictionary<string, IReadOnlyList<RouteTarget>> Build(IReadOnlyList<ModelOverride> overrides)
     {
         var result = new Dictionary<string, IReadOnlyList<RouteTarget>>(StringComparer.Ordinal);

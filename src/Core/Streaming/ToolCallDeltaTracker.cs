@@ -24,9 +24,6 @@ internal sealed class ToolCallDeltaTracker
     /// <summary>Number of calls seen so far.</summary>
     public int Count => _calls.Count;
 
-    /// <summary>Name and accumulated arguments of call <paramref name="index"/>, for estimates and legacy output.</summary>
-    public (string Name, string Type) Describe(int index) => (_calls[index].Name, _calls[index].Type);
-
     /// <summary>
     /// Rewrites one delta's <c>tool_calls</c> array. Returns normalized elements (0-based index order of
     /// arrival) with the call index each belongs to; elements that carry nothing are dropped.
