@@ -26,18 +26,7 @@ internal sealed record LatencyRun
 /// </summary>
 internal sealed class LatencyTimer : IDisposable
 {
-    private readonly HttpClient _client = new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        UseCookies = false,
-        AllowAutoRedirect = false,
-        AutomaticDecompression = System.Net.DecompressionMethods.None,
-        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
-    })
-    {
-        Timeout = TimeSpan.FromSeconds(10),
-    };
+    private readonly HttpClient _client = BenchHttp.Create(TimeSpan.FromSeconds(10));
 
     public async Task<LatencyRun> RunAsync(Uri url, string model, int seconds, CancellationToken cancellationToken)
     {

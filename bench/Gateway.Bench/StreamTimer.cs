@@ -15,18 +15,7 @@ internal sealed record StreamSample(double TtfbMs, double TotalMs, int ContentEv
 /// </summary>
 internal sealed class StreamTimer : IDisposable
 {
-    private readonly HttpClient _client = new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        UseCookies = false,
-        AllowAutoRedirect = false,
-        AutomaticDecompression = System.Net.DecompressionMethods.None,
-        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
-    })
-    {
-        Timeout = TimeSpan.FromSeconds(60),
-    };
+    private readonly HttpClient _client = BenchHttp.Create(TimeSpan.FromSeconds(60));
 
     public static byte[] Body(string model) => Encoding.UTF8.GetBytes(
         "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello to the benchmark\"}],\"stream\":true}");

@@ -31,11 +31,17 @@ internal static class OpenAIChatRequestBuilder
             if (sendStreamOptions)
             {
                 // Usage is always requested upstream; the client's own choice only decides where usage goes.
-                var options = body.TryGet("stream_options", out var member) && member.ValueKind == JsonTokenType.StartObject
-                    ? JsonNode.Parse(body.ValueOf(member))!.AsObject()
-                    : [];
-                options["include_usage"] = true;
-                rewriter.Set("stream_options", w => options.WriteTo(w));
+                // Only a client object with other options needs a DOM; the common case is a literal.
+                if (body.TryGet("stream_options", out var member) && member.ValueKind == JsonTokenType.StartObject)
+                {
+                    var options = JsonNode.Parse(body.ValueOf(member))!.AsObject();
+                    options["include_usage"] = true;
+                    rewriter.Set("stream_options", w => options.WriteTo(w));
+                }
+                else
+                {
+                    rewriter.Set("stream_options", w => w.WriteRawValue("""{"include_usage":true}"""u8, skipInputValidation: true));
+                }
             }
             else
             {
