@@ -4,6 +4,7 @@ using Gateway.Auth;
 using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Endpoints;
+using Gateway.Pipeline;
 using Gateway.Providers;
 using Gateway.Routing;
 using Gateway.State;
@@ -80,6 +81,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<CorsPolicy>();
         services.AddSingleton<TokenEstimator>();
         services.AddSingleton<StreamShutdown>();
+        services.AddSingleton<CodecSelector>();
         services.AddSingleton<StreamingChatRunner>();
         services.AddSingleton<NonStreamingChatRunner>();
         services.AddSingleton<ChatCompletionsEndpoint>();

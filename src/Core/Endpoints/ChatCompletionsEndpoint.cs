@@ -1,6 +1,7 @@
 using Gateway.Auth;
 using Gateway.Chat;
 using Gateway.Configuration;
+using Gateway.Pipeline;
 using Gateway.Protocols.OpenAIChat;
 using Gateway.Providers;
 using Gateway.Diagnostics;
@@ -21,6 +22,7 @@ internal sealed class ChatCompletionsEndpoint
     private readonly StreamingChatRunner _streaming;
     private readonly NonStreamingChatRunner _nonStreaming;
     private readonly SessionAffinity _sessions;
+    private readonly CodecSelector _codecs;
     private readonly ILogger _logger;
     private readonly bool _passThroughAuth;
 
@@ -31,6 +33,7 @@ internal sealed class ChatCompletionsEndpoint
         StreamingChatRunner streaming,
         NonStreamingChatRunner nonStreaming,
         SessionAffinity sessions,
+        CodecSelector codecs,
         ILoggerFactory loggers)
     {
         _options = options;
@@ -38,6 +41,7 @@ internal sealed class ChatCompletionsEndpoint
         _streaming = streaming;
         _nonStreaming = nonStreaming;
         _sessions = sessions;
+        _codecs = codecs;
         _logger = loggers.CreateLogger(GatewayLog.RequestCategory);
         _passThroughAuth = providers.All.Any(p => p.AuthMode == UpstreamAuthMode.PassThrough);
     }
@@ -79,7 +83,7 @@ internal sealed class ChatCompletionsEndpoint
             exchange.RequestId,
             exchange.Trace.ToTraceParent(),
             _passThroughAuth ? ClientAuthenticator.PresentedKey(http.Request) : null);
-        var context = new ChatAttemptContext(exchange, request, call, preferred);
+        var context = new ChatAttemptContext(exchange, request, _codecs.For(request), call, preferred);
         var served = request.Stream
             ? await _streaming.RunAsync(context, targets)
             : await _nonStreaming.RunAsync(context, targets);

@@ -1,6 +1,8 @@
 using Gateway.Auth;
 using Gateway.Chat;
 using Gateway.Diagnostics;
+using Gateway.Pipeline;
+using Gateway.Protocols.OpenAIChat;
 using Gateway.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -49,28 +51,28 @@ public sealed class GatewayHandlers
     }
 
     /// <summary>OpenAI Chat Completions (<c>/v1/chat/completions</c>, <c>/chat/completions</c>, <c>/</c>).</summary>
-    public Task ChatCompletionsAsync(HttpContext context) => RunAsync(context, "chat_completions", PostOnly, Access.Client, _chat.HandleAsync);
+    public Task ChatCompletionsAsync(HttpContext context) => RunAsync(context, "chat_completions", OpenAIChatInbound.Instance, PostOnly, Access.Client, _chat.HandleAsync);
 
     /// <summary>OpenAI model list (<c>/v1/models</c>, <c>/models</c>).</summary>
-    public Task ModelsAsync(HttpContext context) => RunAsync(context, "models", GetOnly, Access.Client, _models.HandleAsync);
+    public Task ModelsAsync(HttpContext context) => RunAsync(context, "models", OpenAIChatInbound.Instance, GetOnly, Access.Client, _models.HandleAsync);
 
     /// <summary>Readiness (<c>/health</c>).</summary>
-    public Task HealthAsync(HttpContext context) => RunAsync(context, "health", GetOnly, Access.Public, _health.ReadyAsync);
+    public Task HealthAsync(HttpContext context) => RunAsync(context, "health", OpenAIChatInbound.Instance, GetOnly, Access.Public, _health.ReadyAsync);
 
     /// <summary>Liveness (<c>/health/live</c>).</summary>
-    public Task LiveAsync(HttpContext context) => RunAsync(context, "health_live", GetOnly, Access.Public, HealthEndpoint.LiveAsync);
+    public Task LiveAsync(HttpContext context) => RunAsync(context, "health_live", OpenAIChatInbound.Instance, GetOnly, Access.Public, HealthEndpoint.LiveAsync);
 
     /// <summary>Runs the model-list refresh job now (<c>POST /manage/models/refresh</c>, admin key).</summary>
-    public Task ManageModelsRefreshAsync(HttpContext context) => RunAsync(context, "manage_models_refresh", PostOnly, Access.Admin, _manage.RefreshModelsAsync);
+    public Task ManageModelsRefreshAsync(HttpContext context) => RunAsync(context, "manage_models_refresh", OpenAIChatInbound.Instance, PostOnly, Access.Admin, _manage.RefreshModelsAsync);
 
     /// <summary>Any other route: 404 in the OpenAI envelope.</summary>
     public Task NotFoundAsync(HttpContext context) =>
-        RunAsync(context, "unknown", [context.Request.Method], Access.Public, exchange => exchange.WriteErrorAsync(GatewayError.RouteNotFound()));
+        RunAsync(context, "unknown", OpenAIChatInbound.Instance, [context.Request.Method], Access.Public, exchange => exchange.WriteErrorAsync(GatewayError.RouteNotFound()));
 
-    private async Task RunAsync(HttpContext http, string route, string[] methods, Access access, Func<RequestExchange, Task> handle)
+    private async Task RunAsync(HttpContext http, string route, IInboundProtocol protocol, string[] methods, Access access, Func<RequestExchange, Task> handle)
     {
         ArgumentNullException.ThrowIfNull(http);
-        var exchange = new RequestExchange(http, route, _time);
+        var exchange = new RequestExchange(http, route, protocol, _time);
         http.Response.Headers["x-request-id"] = exchange.RequestId;
         try
         {

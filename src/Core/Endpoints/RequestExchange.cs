@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Gateway.Chat;
 using Gateway.Diagnostics;
-using Gateway.Protocols.OpenAIChat;
+using Gateway.Pipeline;
 using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Endpoints;
@@ -9,9 +9,10 @@ namespace Gateway.Endpoints;
 /// <summary>One request as it moves through the gateway: its id, trace, timing and log fields.</summary>
 internal sealed partial class RequestExchange
 {
-    public RequestExchange(HttpContext http, string route, TimeProvider time)
+    public RequestExchange(HttpContext http, string route, IInboundProtocol protocol, TimeProvider time)
     {
         Http = http;
+        Protocol = protocol;
         Started = time.GetTimestamp();
         var incoming = http.Request.Headers["x-request-id"].ToString();
         RequestId = incoming.Length > 0 && RequestIdPattern().IsMatch(incoming) ? incoming : Guid.NewGuid().ToString("N");
@@ -25,6 +26,9 @@ internal sealed partial class RequestExchange
     }
 
     public HttpContext Http { get; }
+
+    /// <summary>The client's wire format (its error envelope and stream framing), decided by the route.</summary>
+    public IInboundProtocol Protocol { get; }
 
     public string RequestId { get; }
 
@@ -40,7 +44,7 @@ internal sealed partial class RequestExchange
     public Task WriteErrorAsync(GatewayError error)
     {
         Log.EndReason = error.EndReason;
-        return OpenAIErrorEnvelope.WriteAsync(Http.Response, error);
+        return Protocol.WriteErrorAsync(Http.Response, error);
     }
 
     [GeneratedRegex("^[A-Za-z0-9._:-]{1,128}$")]

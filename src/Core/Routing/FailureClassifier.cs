@@ -40,6 +40,13 @@ internal static class FailureClassifier
         return new UpstreamFailure(FailureKind.Status, status, $"HTTP {status}");
     }
 
+    /// <summary>
+    /// A 2xx answer that is not usable (an error event or object, a malformed body): an upstream failure
+    /// that fails over, as an auth failure when its text speaks of credentials, billing or quota.
+    /// </summary>
+    public static UpstreamFailure FromBody(string? message, int status, string detail) =>
+        new(SpeaksOfCredentials(message) ? FailureKind.Auth : FailureKind.BadResponse, status, detail);
+
     public static bool SpeaksOfCredentials(string? message)
     {
         if (string.IsNullOrEmpty(message))

@@ -13,18 +13,22 @@ namespace Gateway.Streaming;
 internal sealed class SseResponseWriter
 {
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
+    private static readonly byte[] EventPrefix = "event: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
-    private static readonly byte[] KeepAlive = ": keep-alive\n\n"u8.ToArray();
-    private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
     private readonly HttpResponse _response;
     private readonly TimeProvider _time;
+    private readonly ReadOnlyMemory<byte> _keepAlive;
     private PipeWriter? _output;
 
-    public SseResponseWriter(HttpResponse response, TimeProvider time)
+    /// <param name="response">The client's response.</param>
+    /// <param name="time">Clock for the keep-alive and first-byte timestamps.</param>
+    /// <param name="keepAlive">The client format's keep-alive frame (a comment, or a named ping event).</param>
+    public SseResponseWriter(HttpResponse response, TimeProvider time, ReadOnlyMemory<byte> keepAlive)
     {
         _response = response;
         _time = time;
+        _keepAlive = keepAlive;
     }
 
     /// <summary>Status and SSE headers have been sent.</summary>
@@ -38,9 +42,6 @@ internal sealed class SseResponseWriter
 
     /// <summary>Timestamp of the first data event, for time-to-first-byte.</summary>
     public long FirstDataTimestamp { get; private set; }
-
-    /// <summary><c>[DONE]</c> was written.</summary>
-    public bool DoneWritten { get; private set; }
 
     /// <summary>
     /// Decides 200 and the SSE headers. They go out with the next flush, together with the first event
@@ -64,18 +65,18 @@ internal sealed class SseResponseWriter
         LastWriteTimestamp = _time.GetTimestamp();
     }
 
-    /// <summary>Writes several data events and flushes once.</summary>
-    public async ValueTask WriteDataAsync(IReadOnlyList<ReadOnlyMemory<byte>> payloads, CancellationToken cancellationToken)
+    /// <summary>Writes several events and flushes once.</summary>
+    public async ValueTask WriteAsync(IReadOnlyList<SseFrame> frames, CancellationToken cancellationToken)
     {
-        if (payloads.Count == 0)
+        if (frames.Count == 0)
         {
             return;
         }
 
         Commit();
-        for (var i = 0; i < payloads.Count; i++)
+        for (var i = 0; i < frames.Count; i++)
         {
-            AppendData(payloads[i].Span);
+            Append(frames[i]);
         }
 
         await FlushAsync(cancellationToken);
@@ -86,20 +87,7 @@ internal sealed class SseResponseWriter
         }
     }
 
-    /// <summary>Writes one data event and flushes.</summary>
-    public async ValueTask WriteDataAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-    {
-        Commit();
-        AppendData(payload.Span);
-        await FlushAsync(cancellationToken);
-        if (!DataWritten)
-        {
-            DataWritten = true;
-            FirstDataTimestamp = LastWriteTimestamp;
-        }
-    }
-
-    /// <summary>Writes a <c>: keep-alive</c> comment (only once committed; the first one sends the headers).</summary>
+    /// <summary>Writes a keep-alive frame (only once committed; the first one sends the headers).</summary>
     public async ValueTask WriteKeepAliveAsync(CancellationToken cancellationToken)
     {
         if (!Committed)
@@ -107,22 +95,21 @@ internal sealed class SseResponseWriter
             return;
         }
 
-        _output!.Write(KeepAlive);
+        _output!.Write(_keepAlive.Span);
         await FlushAsync(cancellationToken);
     }
 
-    /// <summary>Writes the single <c>data: [DONE]</c>.</summary>
-    public async ValueTask WriteDoneAsync(CancellationToken cancellationToken)
+    private void Append(in SseFrame frame)
     {
-        if (DoneWritten)
+        if (frame.EventName is { } name)
         {
-            return;
+            var output = _output!;
+            output.Write(EventPrefix);
+            output.Write(name);
+            output.Write("\n"u8);
         }
 
-        Commit();
-        _output!.Write(Done);
-        DoneWritten = true;
-        await FlushAsync(cancellationToken);
+        AppendData(frame.Data.Span);
     }
 
     private void AppendData(ReadOnlySpan<byte> payload)

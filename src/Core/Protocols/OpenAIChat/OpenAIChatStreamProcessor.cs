@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gateway.Chat;
 using Gateway.Json;
+using Gateway.Pipeline;
 using Gateway.Streaming;
 
 namespace Gateway.Protocols.OpenAIChat;
@@ -54,7 +55,7 @@ internal sealed class OpenAIChatStreamProcessor
     public TokenUsage? Usage => _resolvedUsage;
 
     /// <summary>Processes one upstream data payload, appending what the client should receive.</summary>
-    public StreamStep Process(ReadOnlyMemory<byte> data, List<ReadOnlyMemory<byte>> output)
+    public StreamStep Process(ReadOnlyMemory<byte> data, List<SseFrame> output)
     {
         if (!_scan.TryScan(data.Span, _text, captureMeta: _id is null))
         {
@@ -115,7 +116,7 @@ internal sealed class OpenAIChatStreamProcessor
     }
 
     /// <summary>Ends the upstream stream: closes thinking blocks and places usage. Call once.</summary>
-    public StreamEnd Finish(List<ReadOnlyMemory<byte>> output)
+    public StreamEnd Finish(List<SseFrame> output)
     {
         if (!EverySeenChoiceFinished)
         {
@@ -146,9 +147,9 @@ internal sealed class OpenAIChatStreamProcessor
     }
 
     /// <summary>The final <c>choices:[]</c> usage chunk, for an interrupted stream whose client asked for usage.</summary>
-    public void AppendUsageChunk(List<ReadOnlyMemory<byte>> output) => output.Add(BuildUsageChunk(ResolveUsage().Span));
+    public void AppendUsageChunk(List<SseFrame> output) => output.Add(BuildUsageChunk(ResolveUsage().Span));
 
-    private StreamStep Rewrite(ReadOnlyMemory<byte> data, List<ReadOnlyMemory<byte>> output)
+    private StreamStep Rewrite(ReadOnlyMemory<byte> data, List<SseFrame> output)
     {
         if (TryParse(data.Span) is not { } chunk)
         {

@@ -1,5 +1,6 @@
 using System.Text;
 using Gateway.Chat;
+using Gateway.Pipeline;
 using Gateway.Protocols.OpenAIChat;
 using Gateway.Streaming;
 using Xunit;
@@ -24,7 +25,7 @@ public sealed class OpenAIChatStreamProcessorTests
     {
         var request = Parse(Golden.Read($"openai-chat/{name}.request.json"));
         var processor = new OpenAIChatStreamProcessor(request, promptTags && request.ThinkingBudget is not null, Estimator);
-        var output = new List<ReadOnlyMemory<byte>>();
+        var output = new List<SseFrame>();
         var transcript = new StringBuilder();
         var upstream = new MemoryStream(Encoding.UTF8.GetBytes(Golden.Read($"openai-chat/{name}.upstream.sse")));
         using var body = new ReadActivityStream(upstream, TimeProvider.System);
@@ -55,12 +56,12 @@ public sealed class OpenAIChatStreamProcessorTests
         var request = Parse("""{"model":"m","stream":true,"messages":[{"role":"user","content":"x"}]}""");
         var processor = new OpenAIChatStreamProcessor(request, false, Estimator);
         var chunk = Encoding.UTF8.GetBytes("""{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}],"x_vendor":{"kept":true}}""");
-        var output = new List<ReadOnlyMemory<byte>>();
+        var output = new List<SseFrame>();
 
         var step = processor.Process(chunk, output);
 
         Assert.Equal(StreamStep.Content, step);
-        Assert.True(chunk.AsSpan().SequenceEqual(Assert.Single(output).Span));
+        Assert.True(chunk.AsSpan().SequenceEqual(Assert.Single(output).Data.Span));
     }
 
     [Theory]
@@ -81,11 +82,11 @@ public sealed class OpenAIChatStreamProcessorTests
         Assert.Equal(expected, processor.Process(Encoding.UTF8.GetBytes(chunk), []).ToString());
     }
 
-    private static void Flush(List<ReadOnlyMemory<byte>> output, StringBuilder transcript)
+    private static void Flush(List<SseFrame> output, StringBuilder transcript)
     {
         foreach (var payload in output)
         {
-            transcript.Append("data: ").Append(Encoding.UTF8.GetString(payload.Span)).Append('\n');
+            transcript.Append("data: ").Append(Encoding.UTF8.GetString(payload.Data.Span)).Append('\n');
         }
 
         output.Clear();

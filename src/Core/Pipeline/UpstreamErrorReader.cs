@@ -2,7 +2,7 @@ using Gateway.Protocols.OpenAIChat;
 using Gateway.Providers;
 using Gateway.Routing;
 
-namespace Gateway.Endpoints;
+namespace Gateway.Pipeline;
 
 /// <summary>Reads a failed upstream response (bounded) and classifies it.</summary>
 internal static class UpstreamErrorReader

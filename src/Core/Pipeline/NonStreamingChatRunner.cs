@@ -1,13 +1,12 @@
 using Gateway.Chat;
-using Gateway.Configuration;
 using Gateway.Diagnostics;
-using Gateway.Protocols.OpenAIChat;
+using Gateway.Endpoints;
 using Gateway.Providers;
 using Gateway.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Gateway.Endpoints;
+namespace Gateway.Pipeline;
 
 /// <summary>A non-stream chat request: whole upstream answers, failover on any failure before answering.</summary>
 internal sealed class NonStreamingChatRunner
@@ -16,15 +15,13 @@ internal sealed class NonStreamingChatRunner
 
     private readonly UpstreamSender _sender;
     private readonly FailoverPlan _plan;
-    private readonly TokenEstimator _estimator;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public NonStreamingChatRunner(UpstreamSender sender, FailoverPlan plan, TokenEstimator estimator, TimeProvider time, ILoggerFactory loggers)
+    public NonStreamingChatRunner(UpstreamSender sender, FailoverPlan plan, TimeProvider time, ILoggerFactory loggers)
     {
         _sender = sender;
         _plan = plan;
-        _estimator = estimator;
         _time = time;
         _logger = loggers.CreateLogger(GatewayLog.RequestCategory);
     }
@@ -69,12 +66,12 @@ internal sealed class NonStreamingChatRunner
     private async ValueTask<AttemptResult<Answer>> AttemptAsync(ChatAttemptContext context, RouteTarget target, CancellationToken cancellationToken)
     {
         var provider = target.Provider;
-        var request = context.Request;
         context.Exchange.Log.Provider = provider.Id;
         context.Exchange.Log.TargetModel = target.Model;
         using var timeout = new CancellationTokenSource(provider.ResponseTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var body = OpenAIChatRequestBuilder.Build(request, target.Model, sendStreamOptions: false, promptTagsThinking: provider.Thinking == ThinkingMode.PromptTags);
+        var codec = context.CodecFor(target);
+        var body = codec.UpstreamBody(stream: false);
         try
         {
             using var response = await _sender.SendChatAsync(target, body, stream: false, context.Call, linked.Token);
@@ -90,15 +87,12 @@ internal sealed class NonStreamingChatRunner
                 return Fail(context, target, new UpstreamFailure(FailureKind.BadResponse, (int)response.StatusCode, "response larger than the gateway accepts"));
             }
 
-            var processor = new OpenAIChatCompletionProcessor(request, provider.Thinking == ThinkingMode.PromptTags && request.ThinkingBudget is not null, _estimator);
-            if (!processor.TryProcess(completion.Value, out var answer, out var usage, out var finish))
+            if (!codec.TryAnswerWhole(completion.Value, out var answer))
             {
-                var message = OpenAIErrorEnvelope.ExtractMessage(completion.Value.Span);
-                var kind = FailureClassifier.SpeaksOfCredentials(message) ? FailureKind.Auth : FailureKind.BadResponse;
-                return Fail(context, target, new UpstreamFailure(kind, (int)response.StatusCode, "2xx body is not a chat completion"));
+                return Fail(context, target, codec.FailureOf(completion.Value.Span, (int)response.StatusCode, "2xx body is not a chat completion"));
             }
 
-            return AttemptResult<Answer>.Succeeded(new Answer(answer, usage, finish));
+            return AttemptResult<Answer>.Succeeded(new Answer(answer, codec.Usage ?? default, codec.Finish));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,13 +1,12 @@
 using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Diagnostics;
-using Gateway.Protocols.OpenAIChat;
 using Gateway.Providers;
 using Gateway.Routing;
 using Gateway.Streaming;
 using Microsoft.Extensions.Logging;
 
-namespace Gateway.Endpoints;
+namespace Gateway.Pipeline;
 
 /// <summary>
 /// A streamed chat request (SPEC §5 Streaming and Failover). Before the first content an attempt may
@@ -21,7 +20,6 @@ internal sealed class StreamingChatRunner
 
     private readonly UpstreamSender _sender;
     private readonly FailoverPlan _plan;
-    private readonly TokenEstimator _estimator;
     private readonly TimeProvider _time;
     private readonly StreamingOptions _streaming;
     private readonly StreamShutdown _shutdown;
@@ -30,7 +28,6 @@ internal sealed class StreamingChatRunner
     public StreamingChatRunner(
         UpstreamSender sender,
         FailoverPlan plan,
-        TokenEstimator estimator,
         TimeProvider time,
         GatewayOptions options,
         StreamShutdown shutdown,
@@ -38,7 +35,6 @@ internal sealed class StreamingChatRunner
     {
         _sender = sender;
         _plan = plan;
-        _estimator = estimator;
         _time = time;
         _streaming = options.Streaming;
         _shutdown = shutdown;
@@ -50,7 +46,7 @@ internal sealed class StreamingChatRunner
     {
         var exchange = context.Exchange;
         var aborted = exchange.Aborted;
-        var writer = new SseResponseWriter(exchange.Http.Response, _time);
+        var writer = new SseResponseWriter(exchange.Http.Response, _time, exchange.Protocol.KeepAlive);
         var clock = new StreamClock(writer, _streaming, _time, exchange.Started, _shutdown.Token);
         var outcome = await _plan.RunAsync<UpstreamStream>(targets, (target, ct) => OpenAsync(context, target, writer, clock, ct), aborted, context.PreferredTargetKey);
         exchange.Log.Attempts = outcome.Attempts;
@@ -65,8 +61,9 @@ internal sealed class StreamingChatRunner
 
             // Headers went out during a long holdback; the status can no longer change.
             exchange.Log.EndReason = error.EndReason;
-            await writer.WriteDataAsync(OpenAIErrorEnvelope.Serialize(error), aborted);
-            await writer.WriteDoneAsync(aborted);
+            var frames = new List<SseFrame>(2);
+            exchange.Protocol.AppendStreamError(error, frames);
+            await writer.WriteAsync(frames, aborted);
             return null;
         }
 
@@ -90,14 +87,12 @@ internal sealed class StreamingChatRunner
         CancellationToken cancellationToken)
     {
         var provider = target.Provider;
-        var request = context.Request;
         var log = context.Exchange.Log;
         log.Provider = provider.Id;
         log.TargetModel = target.Model;
-        var promptTags = provider.Thinking == ThinkingMode.PromptTags;
-        var body = OpenAIChatRequestBuilder.Build(request, target.Model, provider.Options.StreamOptions, promptTags);
-        var rewriteThinking = promptTags && request.ThinkingBudget is not null;
-        var stream = new UpstreamStream(target, new OpenAIChatStreamProcessor(request, rewriteThinking, _estimator), cancellationToken);
+        var codec = context.CodecFor(target);
+        var body = codec.UpstreamBody(stream: true);
+        var stream = new UpstreamStream(target, codec, cancellationToken);
         clock.FirstContentDeadline = _time.GetTimestamp() + (long)(provider.FirstByteTimeout.TotalSeconds * _time.TimestampFrequency);
         clock.Body = null;
         clock.IdleTimeout = provider.IdleTimeout;
@@ -138,14 +133,13 @@ internal sealed class StreamingChatRunner
                     return await FailAsync(context, stream, new UpstreamFailure(FailureKind.Timeout, 200, "JSON answer not complete before the first-byte timeout"));
                 }
 
-                if ((await read) is not { } json || CompletionToChunks.TryConvert(json) is not { } chunks)
+                var json = await read;
+                if (json is null || codec.EventsOfWhole(json) is not { } events)
                 {
-                    var message = (await read) is { } bytes ? OpenAIErrorEnvelope.ExtractMessage(bytes) : null;
-                    return await FailAsync(context, stream, new UpstreamFailure(
-                        FailureClassifier.SpeaksOfCredentials(message) ? FailureKind.Auth : FailureKind.BadResponse, 200, "JSON answer is not a chat completion"));
+                    return await FailAsync(context, stream, codec.FailureOf(json, 200, "JSON answer is not a chat completion"));
                 }
 
-                stream.Events = Replay(chunks).GetAsyncEnumerator(stream.Cancel.Token);
+                stream.Events = Replay(events).GetAsyncEnumerator(stream.Cancel.Token);
             }
             else
             {
@@ -167,17 +161,15 @@ internal sealed class StreamingChatRunner
                     return await FailAsync(context, stream, new UpstreamFailure(FailureKind.BadResponse, 200, "stream ended before any content"));
                 }
 
-                switch (stream.Processor.Process(sse.Data, stream.Pending))
+                switch (codec.OnUpstreamEvent(sse, stream.Pending))
                 {
                     case StreamStep.Content:
                         clock.FirstContentDeadline = long.MaxValue;
-                        await writer.WriteDataAsync(stream.Pending, cancellationToken);
+                        await writer.WriteAsync(stream.Pending, cancellationToken);
                         stream.Pending.Clear();
                         return AttemptResult<UpstreamStream>.Succeeded(stream);
                     case StreamStep.UpstreamError:
-                        var message = OpenAIErrorEnvelope.ExtractMessage(sse.Data.Span);
-                        return await FailAsync(context, stream, new UpstreamFailure(
-                            FailureClassifier.SpeaksOfCredentials(message) ? FailureKind.Auth : FailureKind.BadResponse, 200, "error event before any content"));
+                        return await FailAsync(context, stream, codec.FailureOf(sse.Data.Span, 200, "error event before any content"));
                     case StreamStep.Malformed:
                         return await FailAsync(context, stream, new UpstreamFailure(FailureKind.BadResponse, 200, "malformed event before any content"));
                 }
@@ -212,9 +204,8 @@ internal sealed class StreamingChatRunner
     {
         var aborted = context.Exchange.Aborted;
         var log = context.Exchange.Log;
-        var processor = stream.Processor;
-        string? interruption = null;
-        string? interruptionReason = null;
+        var codec = stream.Codec;
+        GatewayError? interruption = null;
         try
         {
             while (true)
@@ -222,13 +213,13 @@ internal sealed class StreamingChatRunner
                 var (waited, next) = await NextAsync(stream, clock, aborted);
                 if (waited == WaitOutcome.IdleTimeout)
                 {
-                    (interruption, interruptionReason) = ($"The upstream sent nothing for {stream.Target.Provider.IdleTimeout.TotalSeconds} s.", "timeout");
+                    interruption = StreamErrors.Interrupted($"The upstream sent nothing for {stream.Target.Provider.IdleTimeout.TotalSeconds} s.", "timeout");
                     break;
                 }
 
                 if (waited == WaitOutcome.Shutdown)
                 {
-                    (interruption, interruptionReason) = ("The gateway is shutting down.", "upstream_error");
+                    interruption = StreamErrors.Interrupted("The gateway is shutting down.");
                     break;
                 }
 
@@ -237,44 +228,32 @@ internal sealed class StreamingChatRunner
                     break;
                 }
 
-                var step = processor.Process(sse.Data, stream.Pending);
+                var step = codec.OnUpstreamEvent(sse, stream.Pending);
                 if (step is StreamStep.UpstreamError or StreamStep.Malformed)
                 {
-                    (interruption, interruptionReason) = (step == StreamStep.UpstreamError ? "The upstream reported an error mid-stream." : "The upstream sent a malformed event.", "upstream_error");
+                    interruption = StreamErrors.Interrupted(step == StreamStep.UpstreamError ? "The upstream reported an error mid-stream." : "The upstream sent a malformed event.");
                     break;
                 }
 
                 if (stream.Pending.Count > 0)
                 {
-                    await writer.WriteDataAsync(stream.Pending, aborted);
+                    await writer.WriteAsync(stream.Pending, aborted);
                     stream.Pending.Clear();
                 }
             }
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException && !aborted.IsCancellationRequested)
         {
-            (interruption, interruptionReason) = ("The upstream connection failed mid-stream.", "upstream_error");
+            interruption = StreamErrors.Interrupted("The upstream connection failed mid-stream.");
         }
 
-        var end = processor.Finish(stream.Pending);
-        if (end == StreamEnd.Interrupted)
-        {
-            interruption ??= "The upstream ended the stream before it finished.";
-            interruptionReason ??= "upstream_error";
-            stream.Pending.Add(OpenAIErrorEnvelope.Serialize(new GatewayError(502, "upstream_error", "stream_interrupted", interruption) { EndReason = interruptionReason }));
-            if (context.Request.ClientWantsUsage)
-            {
-                processor.AppendUsageChunk(stream.Pending);
-            }
-        }
-
-        await writer.WriteDataAsync(stream.Pending, aborted);
+        var end = codec.OnUpstreamEnd(stream.Pending, interruption);
+        await writer.WriteAsync(stream.Pending, aborted);
         stream.Pending.Clear();
-        await writer.WriteDoneAsync(aborted);
 
-        log.EndReason = end == StreamEnd.Completed ? processor.LastFinishReason?.Value ?? "stop" : interruptionReason!;
+        log.EndReason = end == StreamEnd.Completed ? codec.Finish?.Value ?? "stop" : interruption?.EndReason ?? "upstream_error";
         log.TtfbMs = writer.DataWritten ? _time.GetElapsedTime(context.Exchange.Started, writer.FirstDataTimestamp).TotalMilliseconds : null;
-        if (processor.Usage is { } usage)
+        if (codec.Usage is { } usage)
         {
             log.PromptTokens = usage.PromptTokens;
             log.CompletionTokens = usage.CompletionTokens;
@@ -329,11 +308,11 @@ internal sealed class StreamingChatRunner
         return bytes.Length > MaxJsonAnswerBytes ? null : bytes;
     }
 
-    private static async IAsyncEnumerable<SseEvent> Replay(List<ReadOnlyMemory<byte>> chunks)
+    private static async IAsyncEnumerable<SseEvent> Replay(IReadOnlyList<SseEvent> events)
     {
-        foreach (var chunk in chunks)
+        foreach (var e in events)
         {
-            yield return new SseEvent("message", chunk);
+            yield return e;
         }
 
         await Task.CompletedTask;

@@ -1,19 +1,18 @@
-using Gateway.Protocols.OpenAIChat;
 using Gateway.Routing;
 using Gateway.Streaming;
 
-namespace Gateway.Endpoints;
+namespace Gateway.Pipeline;
 
-/// <summary>An open upstream stream: the response, its event reader, the chunk processor and held-back output.</summary>
+/// <summary>An open upstream stream: the response, its event reader, the attempt's codec and held-back output.</summary>
 internal sealed class UpstreamStream : IAsyncDisposable
 {
     private Task? _abandoned;
 
-    public UpstreamStream(RouteTarget target, OpenAIChatStreamProcessor processor, CancellationToken requestAborted)
+    public UpstreamStream(RouteTarget target, IAttemptCodec codec, CancellationToken requestAborted)
     {
         Target = target;
         Cancel = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-        Processor = processor;
+        Codec = codec;
     }
 
     public RouteTarget Target { get; }
@@ -21,10 +20,10 @@ internal sealed class UpstreamStream : IAsyncDisposable
     /// <summary>Cancels the upstream call (linked to the client's abort).</summary>
     public CancellationTokenSource Cancel { get; }
 
-    public OpenAIChatStreamProcessor Processor { get; }
+    public IAttemptCodec Codec { get; }
 
     /// <summary>Output not yet written: the held-back preamble, then whatever the last event produced.</summary>
-    public List<ReadOnlyMemory<byte>> Pending { get; } = [];
+    public List<SseFrame> Pending { get; } = [];
 
     public HttpResponseMessage? Response { get; set; }
 
