@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Text;
 
 namespace Gateway.Bench;
 
@@ -10,9 +8,6 @@ internal sealed class BenchRunner
     /// <summary>The slow upstream for the memory reading: 300 chunks 100 ms apart, a 30 s stream.</summary>
     private const int SlowChunkDelayMs = 100;
     private const int SlowChunks = 300;
-
-    /// <summary>The gateway with per-request logging off: wrk-measured only.</summary>
-    private const string QuietName = "gateway-quiet";
 
     private readonly BenchOptions _options;
     private readonly string _tempDir;
@@ -25,9 +20,6 @@ internal sealed class BenchRunner
     }
 
     public IReadOnlyList<string> Problems => _problems;
-
-    /// <summary>A path under test; <paramref name="Pid"/> is the gateway process on the way, if any.</summary>
-    private sealed record Target(string Name, Uri Url, string Model, int? Pid);
 
     /// <summary>Gateway start-up times, idle memory, and memory while holding the slow streams.</summary>
     public async Task<ResourceResult> MeasureResourcesAsync(CancellationToken cancellationToken)
@@ -59,7 +51,7 @@ internal sealed class BenchRunner
         return new ResourceResult { StartupMs = startups, Idle = idle, SlowStreams = slowResult };
     }
 
-    /// <summary>Warm-up, then the measured runs against direct, gateway and (optionally) the quiet gateway.</summary>
+    /// <summary>Warm-up, then the measured runs against every path (direct, gateway and the optional ones).</summary>
     public async Task<LatencyPhase> MeasureLatencyAsync(CancellationToken cancellationToken)
     {
         using var upstream = await Services.StartFakeUpstreamAsync(_options, _tempDir, "upstream", _options.ChunkDelayMs, _options.Chunks, cancellationToken);
@@ -67,118 +59,115 @@ internal sealed class BenchRunner
         using var quiet = _options.QuietVariant
             ? await Services.StartGatewayAsync(_options, _tempDir, "gateway-quiet", upstream.Root, quiet: true, cancellationToken)
             : null;
-        var direct = new Target("direct", upstream.ChatUrl, "echo", null);
-        var viaGateway = new Target("gateway", gateway.ChatUrl, "demo-model", gateway.Process.Id);
-        List<Target> targets = [direct, viaGateway];
+        List<PathSpec> paths =
+        [
+            new(PathNames.Direct, "direct", upstream.ChatUrl, "echo", ApiKind.OpenAI, "upstream", null, Timers: true),
+            Gateway(PathNames.Gateway, "gateway", gateway, ApiKind.OpenAI, timers: true),
+        ];
         if (quiet is not null)
         {
-            targets.Add(new Target(QuietName, quiet.ChatUrl, "demo-model", quiet.Process.Id));
+            paths.Add(Gateway(PathNames.Quiet, "gateway, request log off", quiet, ApiKind.OpenAI, timers: false));
         }
 
+        var timed = paths.Where(p => p.Timers).ToList();
         using var streamTimer = new StreamTimer();
         using var latencyTimer = new LatencyTimer();
-        await CheckAsync(targets, streamTimer, cancellationToken);
+        await CheckAsync(paths, streamTimer, cancellationToken);
 
         if (_options.WarmupSeconds > 0)
         {
             Progress($"warm-up: {_options.WarmupSeconds} s at c=32 and 2 s at c=1 per path, 3 streams per path");
-            foreach (var target in targets)
+            foreach (var path in paths)
             {
-                var warm = await Wrk.RunAsync(_options, _tempDir, target.Url, target.Model, 2, 32, _options.WarmupSeconds, cancellationToken);
-                CheckErrors($"warm-up c=32 {target.Name}", warm);
-                warm = await Wrk.RunAsync(_options, _tempDir, target.Url, target.Model, 1, 1, 2, cancellationToken);
-                CheckErrors($"warm-up c=1 {target.Name}", warm);
+                var warm = await Wrk.RunAsync(_options, _tempDir, path, 2, 32, _options.WarmupSeconds, cancellationToken);
+                CheckErrors($"warm-up c=32 {path.Name}", warm);
+                warm = await Wrk.RunAsync(_options, _tempDir, path, 1, 1, 2, cancellationToken);
+                CheckErrors($"warm-up c=1 {path.Name}", warm);
             }
 
             for (var i = 0; i < 3; i++)
             {
-                await latencyTimer.RunAsync(direct.Url, direct.Model, 1, cancellationToken);
-                await latencyTimer.RunAsync(viaGateway.Url, viaGateway.Model, 1, cancellationToken);
-                await streamTimer.TimeAsync(direct.Url, StreamTimer.Body(direct.Model), cancellationToken);
-                await streamTimer.TimeAsync(viaGateway.Url, StreamTimer.Body(viaGateway.Model), cancellationToken);
+                foreach (var path in timed)
+                {
+                    await latencyTimer.RunAsync(path, 1, cancellationToken);
+                }
+
+                foreach (var path in timed)
+                {
+                    await streamTimer.TimeAsync(path, cancellationToken);
+                }
             }
         }
 
-        var meter = new ForeignCpuMeter(() => targets.Select(t => t.Pid ?? upstream.Process.Id).Distinct());
+        var meter = new ForeignCpuMeter(() => paths.Select(p => p.Pid ?? upstream.Process.Id).Distinct());
         var runs = new List<RunResult>();
         for (var run = 1; run <= _options.Runs; run++)
         {
             // Alternate the order run by run so that drift on the shared machine does not favour one path.
-            var order = run % 2 == 1 ? targets : [.. Enumerable.Reverse(targets)];
+            var order = run % 2 == 1 ? paths : [.. Enumerable.Reverse(paths)];
             var c1 = new Dictionary<string, WrkResult>();
             var c32 = new Dictionary<string, WrkResult>();
-            var timed = new Dictionary<string, LatencyRun>();
+            var c1Timer = new Dictionary<string, LatencyRun>();
             var gatewayCpu = new Dictionary<string, double?>();
             var upstreamCpu = new Dictionary<string, double>();
-            foreach (var target in order)
+            foreach (var path in order)
             {
-                c1[target.Name] = await Wrk.RunAsync(_options, _tempDir, target.Url, target.Model, 1, 1, _options.DurationSeconds, cancellationToken);
-                CheckErrors($"run {run} c=1 {target.Name}", c1[target.Name]);
+                c1[path.Name] = await Wrk.RunAsync(_options, _tempDir, path, 1, 1, _options.DurationSeconds, cancellationToken);
+                CheckErrors($"run {run} c=1 {path.Name}", c1[path.Name]);
             }
 
-            foreach (var target in order.Where(t => t.Name != QuietName))
+            foreach (var path in order.Where(p => p.Timers))
             {
-                timed[target.Name] = await latencyTimer.RunAsync(target.Url, target.Model, _options.DurationSeconds, cancellationToken);
-                if (timed[target.Name].Errors > 0)
+                var result = await latencyTimer.RunAsync(path, _options.DurationSeconds, cancellationToken);
+                c1Timer[path.Name] = result;
+                if (result.Errors > 0)
                 {
-                    Problem($"run {run} c=1 bench timer {target.Name}: {timed[target.Name].Errors} non-2xx answers in {timed[target.Name].Requests} requests");
+                    Problem($"run {run} c=1 bench timer {path.Name}: {result.Errors} non-2xx answers in {result.Requests} requests");
                 }
             }
 
-            foreach (var target in order)
+            foreach (var path in order)
             {
                 var upstreamBefore = Cpu.ProcessMs(upstream.Process.Id);
-                var gatewayBefore = target.Pid is { } pid ? Cpu.ProcessMs(pid) : double.NaN;
-                var result = await Wrk.RunAsync(_options, _tempDir, target.Url, target.Model, 2, 32, _options.DurationSeconds, cancellationToken);
-                c32[target.Name] = result;
-                upstreamCpu[target.Name] = (Cpu.ProcessMs(upstream.Process.Id) - upstreamBefore) * 1000.0 / result.Requests;
-                gatewayCpu[target.Name] = target.Pid is { } p ? (Cpu.ProcessMs(p) - gatewayBefore) * 1000.0 / result.Requests : null;
-                CheckErrors($"run {run} c=32 {target.Name}", result);
+                var gatewayBefore = path.Pid is { } pid ? Cpu.ProcessMs(pid) : double.NaN;
+                var result = await Wrk.RunAsync(_options, _tempDir, path, 2, 32, _options.DurationSeconds, cancellationToken);
+                c32[path.Name] = result;
+                upstreamCpu[path.Name] = (Cpu.ProcessMs(upstream.Process.Id) - upstreamBefore) * 1000.0 / result.Requests;
+                gatewayCpu[path.Name] = path.Pid is { } p ? (Cpu.ProcessMs(p) - gatewayBefore) * 1000.0 / result.Requests : null;
+                CheckErrors($"run {run} c=32 {path.Name}", result);
             }
 
-            var samples = new Dictionary<string, List<StreamSample>> { [direct.Name] = [], [viaGateway.Name] = [] };
+            var samples = timed.ToDictionary(p => p.Name, _ => new List<StreamSample>());
             for (var i = 0; i < _options.StreamsPerRun; i++)
             {
-                var pair = (run + i) % 2 == 0 ? new[] { direct, viaGateway } : [viaGateway, direct];
-                foreach (var target in pair)
+                foreach (var path in (run + i) % 2 == 0 ? timed : Enumerable.Reverse(timed))
                 {
-                    samples[target.Name].Add(await streamTimer.TimeAsync(target.Url, StreamTimer.Body(target.Model), cancellationToken));
+                    samples[path.Name].Add(await streamTimer.TimeAsync(path, cancellationToken));
                 }
             }
 
             var streams = samples.ToDictionary(p => p.Key, p => StreamRunStats.From(p.Value, _options.Chunks));
             foreach (var (name, stats) in streams.Where(s => s.Value.Incomplete > 0))
             {
-                Problem($"run {run}: {stats.Incomplete} of {stats.Requests} {name} streams did not bring {_options.Chunks} content chunks and [DONE]");
+                Problem($"run {run}: {stats.Incomplete} of {stats.Requests} {name} streams did not bring {_options.Chunks} content chunks and their end event");
             }
-
-            PathRun Path(Target t) => new()
-            {
-                Path = t.Name,
-                C1 = c1[t.Name],
-                C32 = c32[t.Name],
-                C1Timer = timed.GetValueOrDefault(t.Name),
-                C32GatewayCpuUs = gatewayCpu[t.Name],
-                C32UpstreamCpuUs = upstreamCpu[t.Name],
-                Streams = streams.GetValueOrDefault(t.Name),
-            };
 
             var runResult = new RunResult
             {
                 Run = run,
-                Direct = Path(direct),
-                Gateway = Path(viaGateway),
-                GatewayQuiet = quiet is null ? null : Path(targets[2]),
+                Paths = paths.ToDictionary(p => p.Name, p => new PathRun
+                {
+                    Path = p.Name,
+                    C1 = c1[p.Name],
+                    C32 = c32[p.Name],
+                    C1Timer = c1Timer.GetValueOrDefault(p.Name),
+                    C32GatewayCpuUs = gatewayCpu[p.Name],
+                    C32UpstreamCpuUs = upstreamCpu[p.Name],
+                    Streams = streams.GetValueOrDefault(p.Name),
+                }),
             };
             runs.Add(runResult);
-            var d = runResult.Direct;
-            var g = runResult.Gateway;
-            Progress(string.Create(
-                CultureInfo.InvariantCulture,
-                $"run {run}/{_options.Runs}: c=1 added p50/p99 wrk {g.C1.P50Ms - d.C1.P50Ms:F3}/{g.C1.P99Ms - d.C1.P99Ms:F3} ms, " +
-                $"timer {g.C1Timer!.P50Ms - d.C1Timer!.P50Ms:F3}/{g.C1Timer.P99Ms - d.C1Timer.P99Ms:F3} ms; " +
-                $"c=32 {d.C32.RequestsPerSecond:F0} vs {g.C32.RequestsPerSecond:F0} req/s; " +
-                $"added TTFB {g.Streams!.TtfbMedianMs - d.Streams!.TtfbMedianMs:F3} ms"));
+            Progress($"run {run}/{_options.Runs}: {RunLine(runResult)}");
         }
 
         var (foreign, steal) = meter.Shares();
@@ -187,28 +176,49 @@ internal sealed class BenchRunner
             Problem($"other processes used {foreign:P0} of the machine's CPU during the measured runs: the figures are disturbed");
         }
 
-        return new LatencyPhase(runs, gateway.Process.ReadMemory(), quiet?.Process.ReadMemory(), foreign, steal);
+        var afterLoad = new Dictionary<string, MemoryReading> { [gateway.Process.Name] = gateway.Process.ReadMemory() };
+        if (quiet is not null)
+        {
+            afterLoad[quiet.Process.Name] = quiet.Process.ReadMemory();
+        }
+
+        return new LatencyPhase(runs, [.. paths.Select(p => p.Info())], afterLoad, foreign, steal);
+    }
+
+    private static PathSpec Gateway(string name, string label, Service service, ApiKind api, bool timers) =>
+        new(name, label, service.ChatUrl, "demo-model", api, service.Process.Name, service.Process.Id, timers);
+
+    /// <summary>The progress line of one run: what the gateway added.</summary>
+    private static string RunLine(RunResult run)
+    {
+        var d = run[PathNames.Direct];
+        var g = run[PathNames.Gateway];
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"c=1 added p50/p99 wrk {g.C1.P50Ms - d.C1.P50Ms:F3}/{g.C1.P99Ms - d.C1.P99Ms:F3} ms, " +
+            $"timer {g.C1Timer!.P50Ms - d.C1Timer!.P50Ms:F3}/{g.C1Timer.P99Ms - d.C1Timer.P99Ms:F3} ms; " +
+            $"c=32 {d.C32.RequestsPerSecond:F0} vs {g.C32.RequestsPerSecond:F0} req/s; " +
+            $"added TTFB {g.Streams!.TtfbMedianMs - d.Streams!.TtfbMedianMs:F3} ms");
     }
 
     /// <summary>One request per path before anything is timed: 200 and the echo answer, 64 chunks when streamed.</summary>
-    private async Task CheckAsync(IReadOnlyList<Target> targets, StreamTimer timer, CancellationToken cancellationToken)
+    private async Task CheckAsync(IReadOnlyList<PathSpec> paths, StreamTimer timer, CancellationToken cancellationToken)
     {
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
-        foreach (var target in targets)
+        foreach (var path in paths)
         {
-            var json = "{\"model\":\"" + target.Model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello to the benchmark\"}],\"max_tokens\":16}";
-            using var content = new StringContent(json, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
-            using var response = await client.PostAsync(target.Url, content, cancellationToken);
+            using var request = path.Request(stream: false);
+            using var response = await client.SendAsync(request, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode || !body.Contains("echo: Say hello to the benchmark", StringComparison.Ordinal))
+            if (!response.IsSuccessStatusCode || !body.Contains(BenchRequests.EchoText, StringComparison.Ordinal))
             {
-                throw new InvalidOperationException($"{target.Name} ({target.Url}) answered {(int)response.StatusCode}: {body}");
+                throw new InvalidOperationException($"{path.Name} ({path.Url}) answered {(int)response.StatusCode}: {body}");
             }
 
-            var sample = await timer.TimeAsync(target.Url, StreamTimer.Body(target.Model), cancellationToken);
+            var sample = await timer.TimeAsync(path, cancellationToken);
             if (!sample.Done || sample.ContentEvents != _options.Chunks)
             {
-                throw new InvalidOperationException($"{target.Name} stream brought {sample.ContentEvents} content events (done: {sample.Done}), expected {_options.Chunks}");
+                throw new InvalidOperationException($"{path.Name} stream brought {sample.ContentEvents} content events (done: {sample.Done}), expected {_options.Chunks}");
             }
         }
     }
@@ -233,4 +243,8 @@ internal sealed class BenchRunner
 
 /// <summary>What <see cref="BenchRunner.MeasureLatencyAsync"/> measured.</summary>
 internal sealed record LatencyPhase(
-    IReadOnlyList<RunResult> Runs, MemoryReading AfterLoad, MemoryReading? AfterLoadQuiet, double ForeignCpuShare, double StealShare);
+    IReadOnlyList<RunResult> Runs,
+    IReadOnlyList<PathInfo> Paths,
+    IReadOnlyDictionary<string, MemoryReading> AfterLoad,
+    double ForeignCpuShare,
+    double StealShare);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text;
 
 namespace Gateway.Bench;
 
@@ -28,18 +26,15 @@ internal sealed class LatencyTimer : IDisposable
 {
     private readonly HttpClient _client = BenchHttp.Create(TimeSpan.FromSeconds(10));
 
-    public async Task<LatencyRun> RunAsync(Uri url, string model, int seconds, CancellationToken cancellationToken)
+    public async Task<LatencyRun> RunAsync(PathSpec path, int seconds, CancellationToken cancellationToken)
     {
-        var body = Encoding.UTF8.GetBytes(
-            "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello to the benchmark\"}],\"max_tokens\":16}");
         var latencies = new List<double>(100_000);
         var errors = 0L;
         var buffer = new byte[16 * 1024];
         var end = Stopwatch.GetTimestamp() + (seconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < end)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var request = path.Request(stream: false);
             var start = Stopwatch.GetTimestamp();
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             await using (var stream = await response.Content.ReadAsStreamAsync(cancellationToken))

@@ -25,66 +25,64 @@ internal static class Report
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>Every summary metric, in report order; a path has a metric when <see cref="MetricDef.Pick"/> gives a value in every run.</summary>
+    private static readonly MetricDef[] Metrics =
+    [
+        new("c1-wrk-p50", "c=1 non-stream latency p50, wrk", "ms", p => p.C1.P50Ms, TargetP50Ms),
+        new("c1-wrk-p99", "c=1 non-stream latency p99, wrk", "ms", p => p.C1.P99Ms, TargetP99Ms, WrkTail: true),
+        new("c1-timer-p50", "c=1 non-stream latency p50, bench timer", "ms", p => p.C1Timer?.P50Ms, TargetP50Ms),
+        new("c1-timer-p99", "c=1 non-stream latency p99, bench timer", "ms", p => p.C1Timer?.P99Ms, TargetP99Ms),
+        new("c1-wrk-rps", "c=1 throughput, wrk", "req/s", p => p.C1.RequestsPerSecond, Ratio: true),
+        new("c32-rps", "c=32 throughput", "req/s", p => p.C32.RequestsPerSecond, Ratio: true),
+        new("c32-p50", "c=32 latency p50", "ms", p => p.C32.P50Ms),
+        new("c32-p99", "c=32 latency p99", "ms", p => p.C32.P99Ms),
+        new("stream-ttfb", "stream time to first content (median)", "ms", p => p.Streams?.TtfbMedianMs, TargetTtfbMs),
+        new("stream-gap-p50", "stream inter-chunk gap p50", "ms", p => p.Streams?.GapP50Ms),
+        new("stream-gap-p99", "stream inter-chunk gap p99", "ms", p => p.Streams?.GapP99Ms),
+        new("stream-total", "stream start to [DONE] (median)", "ms", p => p.Streams?.TotalMedianMs),
+    ];
+
     public static List<SummaryRow> Summarize(IReadOnlyList<RunResult> runs)
     {
-        var hasQuiet = runs.All(r => r.GatewayQuiet is not null);
-        // wrk's c=1 tail is mostly synthetic when its coordinated-omission correction added much (see WrkResult).
-        var wrkTailSynthetic = runs.Any(r => Math.Max(r.Direct.C1.CorrectionRatio, r.Gateway.C1.CorrectionRatio) > CorrectionLimit);
-        SummaryRow Row(string metric, string unit, Func<PathRun, double> pick, double? target = null, bool ratio = false, bool quietToo = true, bool judge = true)
+        var others = runs[0].Paths.Keys.Where(n => n != PathNames.Direct).ToList();
+        var rows = new List<SummaryRow>();
+        foreach (var metric in Metrics)
         {
-            var quiet = hasQuiet && quietToo;
-            double Added(RunResult r, PathRun p) => ratio ? pick(p) / pick(r.Direct) : pick(p) - pick(r.Direct);
-            var added = runs.Select(r => Added(r, r.Gateway)).ToList();
-            var median = Stats.Median(added);
-            return new SummaryRow
+            var figures = new Dictionary<string, PathFigure>();
+            foreach (var name in others.Where(n => runs.All(r => metric.Pick(r[n]) is not null)))
             {
-                Metric = metric,
-                Unit = unit,
-                Direct = Stats.Median(runs.Select(r => pick(r.Direct))),
-                Gateway = Stats.Median(runs.Select(r => pick(r.Gateway))),
-                Added = median,
-                AddedMin = Stats.Min(added),
-                AddedMax = Stats.Max(added),
-                GatewayQuiet = quiet ? Stats.Median(runs.Select(r => pick(r.GatewayQuiet!))) : null,
-                AddedQuiet = quiet ? Stats.Median(runs.Select(r => Added(r, r.GatewayQuiet!))) : null,
-                Target = target is { } t ? string.Create(CultureInfo.InvariantCulture, $"added ≤ {t} ms") : null,
-                Verdict = target is { } limit ? (!judge ? "not judged" : median <= limit ? "met" : "missed") : null,
-            };
+                var added = runs.Select(r => metric.Added(r, name)).ToList();
+                var median = Stats.Median(added);
+                // wrk's c=1 tail is mostly synthetic when its coordinated-omission correction added much (see WrkResult).
+                var judged = !metric.WrkTail || !runs.Any(r => Math.Max(r[PathNames.Direct].C1.CorrectionRatio, r[name].C1.CorrectionRatio) > CorrectionLimit);
+                figures[name] = new PathFigure
+                {
+                    Value = Stats.Median(runs.Select(r => metric.Value(r, name))),
+                    Added = median,
+                    AddedMin = Stats.Min(added),
+                    AddedMax = Stats.Max(added),
+                    Verdict = metric.Target is { } limit ? (!judged ? "not judged" : median <= limit ? "met" : "missed") : null,
+                };
+            }
+
+            var gateway = figures[PathNames.Gateway];
+            rows.Add(new SummaryRow
+            {
+                Key = metric.Key,
+                Metric = metric.Name,
+                Unit = metric.Unit,
+                Direct = Stats.Median(runs.Select(r => metric.Value(r, PathNames.Direct))),
+                Gateway = gateway.Value,
+                Added = gateway.Added,
+                AddedMin = gateway.AddedMin,
+                AddedMax = gateway.AddedMax,
+                Target = metric.Target is { } t ? string.Create(CultureInfo.InvariantCulture, $"added ≤ {t} ms") : null,
+                Verdict = gateway.Verdict,
+                Paths = figures,
+            });
         }
 
-        SummaryRow StreamRow(string metric, Func<StreamRunStats, double> pick, double? target = null)
-        {
-            var added = runs.Select(r => pick(r.Gateway.Streams!) - pick(r.Direct.Streams!)).ToList();
-            var median = Stats.Median(added);
-            return new SummaryRow
-            {
-                Metric = metric,
-                Unit = "ms",
-                Direct = Stats.Median(runs.Select(r => pick(r.Direct.Streams!))),
-                Gateway = Stats.Median(runs.Select(r => pick(r.Gateway.Streams!))),
-                Added = median,
-                AddedMin = Stats.Min(added),
-                AddedMax = Stats.Max(added),
-                Target = target is { } t ? string.Create(CultureInfo.InvariantCulture, $"added ≤ {t} ms") : null,
-                Verdict = target is { } limit ? (median <= limit ? "met" : "missed") : null,
-            };
-        }
-
-        return
-        [
-            Row("c=1 non-stream latency p50, wrk", "ms", p => p.C1.P50Ms, TargetP50Ms),
-            Row("c=1 non-stream latency p99, wrk", "ms", p => p.C1.P99Ms, TargetP99Ms, judge: !wrkTailSynthetic),
-            Row("c=1 non-stream latency p50, bench timer", "ms", p => p.C1Timer!.P50Ms, TargetP50Ms, quietToo: false),
-            Row("c=1 non-stream latency p99, bench timer", "ms", p => p.C1Timer!.P99Ms, TargetP99Ms, quietToo: false),
-            Row("c=1 throughput, wrk", "req/s", p => p.C1.RequestsPerSecond, ratio: true),
-            Row("c=32 throughput", "req/s", p => p.C32.RequestsPerSecond, ratio: true),
-            Row("c=32 latency p50", "ms", p => p.C32.P50Ms),
-            Row("c=32 latency p99", "ms", p => p.C32.P99Ms),
-            StreamRow("stream time to first content (median)", s => s.TtfbMedianMs, TargetTtfbMs),
-            StreamRow("stream inter-chunk gap p50", s => s.GapP50Ms),
-            StreamRow("stream inter-chunk gap p99", s => s.GapP99Ms),
-            StreamRow("stream start to [DONE] (median)", s => s.TotalMedianMs),
-        ];
+        return rows;
     }
 
     public static string Markdown(BenchResult result)
@@ -124,15 +122,13 @@ internal static class Report
         }
 
         Line();
-        var ratioDirect = Stats.Max(result.Runs.Select(r => r.Direct.C1.CorrectionRatio));
-        var ratioGateway = Stats.Max(result.Runs.Select(r => r.Gateway.C1.CorrectionRatio));
-        Line($"wrk correction check, c=1 runs (wrk's mean latency × requests ÷ duration; at most 1.00 for the requests as sent): largest direct {ratioDirect:F2}, gateway {ratioGateway:F2}." +
-            (Math.Max(ratioDirect, ratioGateway) > CorrectionLimit
+        var ratios = result.Paths.Select(p => (p.Name, Ratio: Stats.Max(result.Runs.Select(r => r[p.Name].C1.CorrectionRatio)))).ToList();
+        Line($"wrk correction check, c=1 runs (wrk's mean latency × requests ÷ duration; at most 1.00 for the requests as sent): largest {string.Join(", ", ratios.Select(x => $"{x.Name} {x.Ratio:F2}"))}." +
+            (ratios.Any(x => x.Ratio > CorrectionLimit)
                 ? " **Above 1: much of wrk's printed distribution is synthetic (coordinated-omission correction), more so for the faster direct path, so wrk's c=1 p99 and its \"added\" p99 do not describe the requests sent; use the bench-timer rows for c=1 tails.**"
                 : ""));
         Line();
-        Line($"Errors over all measured wrk runs (non-2xx responses + socket errors): direct {ErrorSum(result.Runs, r => r.Direct)}, gateway {ErrorSum(result.Runs, r => r.Gateway)}" +
-            (s.QuietVariant ? $", gateway without request logging {ErrorSum(result.Runs, r => r.GatewayQuiet!)}." : "."));
+        Line($"Errors over all measured wrk runs (non-2xx responses + socket errors): {string.Join(", ", result.Paths.Select(p => $"{p.Name} {ErrorSum(result.Runs, p.Name)}"))}.");
         Line("For throughput rows, \"added\" is the gateway's throughput as a share of direct.");
         Line();
 
@@ -144,9 +140,10 @@ internal static class Report
             Line();
             Line("| Metric | Gateway, default logging | Gateway, request log off | Added, default logging | Added, request log off |");
             Line("| --- | ---: | ---: | ---: | ---: |");
-            foreach (var row in result.Summary.Where(r => r.GatewayQuiet is not null))
+            foreach (var row in result.Summary.Where(r => r.Paths.ContainsKey(PathNames.Quiet)))
             {
-                Line($"| {row.Metric} ({row.Unit}) | {Value(row.Gateway, row.Unit)} | {Value(row.GatewayQuiet!.Value, row.Unit)} | {Added(row.Added, row.Unit)} | {Added(row.AddedQuiet!.Value, row.Unit)} |");
+                var quiet = row.Paths[PathNames.Quiet];
+                Line($"| {row.Metric} ({row.Unit}) | {Value(row.Gateway, row.Unit)} | {Value(quiet.Value, row.Unit)} | {Added(row.Added, row.Unit)} | {Added(quiet.Added, row.Unit)} |");
             }
 
             Line();
@@ -158,18 +155,17 @@ internal static class Report
         Line();
         Line("| Path | Fake upstream | Gateway | Both |");
         Line("| --- | ---: | ---: | ---: |");
-        var upstreamDirect = Stats.Median(result.Runs.Select(x => x.Direct.C32UpstreamCpuUs));
-        Line($"| direct | {upstreamDirect:F0} | – | {upstreamDirect:F0} |");
-        foreach (var (name, pick) in new (string, Func<RunResult, PathRun?>)[] { ("gateway", x => x.Gateway), ("gateway, request log off", x => x.GatewayQuiet) })
+        foreach (var path in result.Paths)
         {
-            if (result.Runs.Any(x => pick(x) is null))
+            var up = Stats.Median(result.Runs.Select(x => x[path.Name].C32UpstreamCpuUs));
+            if (path.Name == PathNames.Direct)
             {
+                Line($"| {path.Label} | {up:F0} | – | {up:F0} |");
                 continue;
             }
 
-            var up = Stats.Median(result.Runs.Select(x => pick(x)!.C32UpstreamCpuUs));
-            var gw = Stats.Median(result.Runs.Select(x => pick(x)!.C32GatewayCpuUs ?? double.NaN));
-            Line($"| {name} | {up:F0} | {gw:F0} | {up + gw:F0} |");
+            var gw = Stats.Median(result.Runs.Select(x => x[path.Name].C32GatewayCpuUs ?? double.NaN));
+            Line($"| {path.Label} | {up:F0} | {gw:F0} | {up + gw:F0} |");
         }
 
         Line();
@@ -185,14 +181,15 @@ internal static class Report
             Line($"| RSS holding {slow.Requested} concurrent slow streams (largest of 10 samples over 2 s) | {slow.PeakRssMb:F1} MiB (VmHWM {slow.HwmMb:F1} MiB); {slow.Established}/{slow.Requested} established in {slow.RampSeconds:F1} s |");
         }
 
-        if (r.AfterLoad is { } after)
+        foreach (var (process, after) in r.AfterLoad)
         {
-            Line($"| RSS of the measured gateway after all runs, idle again | {after.RssMb:F1} MiB (VmHWM {after.HwmMb:F1} MiB) |");
-        }
-
-        if (r.AfterLoadQuiet is { } afterQuiet)
-        {
-            Line($"| The same, gateway with request log off | {afterQuiet.RssMb:F1} MiB (VmHWM {afterQuiet.HwmMb:F1} MiB) |");
+            var figure = process switch
+            {
+                "gateway" => "RSS of the measured gateway after all runs, idle again",
+                "gateway-quiet" => "The same, gateway with request log off",
+                _ => $"The same, {process}",
+            };
+            Line($"| {figure} | {after.RssMb:F1} MiB (VmHWM {after.HwmMb:F1} MiB) |");
         }
 
         Line();
@@ -204,8 +201,8 @@ internal static class Report
         Line("| ---: | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var run in result.Runs)
         {
-            var d = run.Direct;
-            var g = run.Gateway;
+            var d = run[PathNames.Direct];
+            var g = run[PathNames.Gateway];
             var dt = d.C1Timer!;
             var gt = g.C1Timer!;
             Line($"| {run.Run} | {d.C1.P50Ms:F3} / {g.C1.P50Ms:F3} / {g.C1.P50Ms - d.C1.P50Ms:F3} | {d.C1.P99Ms:F3} / {g.C1.P99Ms:F3} / {g.C1.P99Ms - d.C1.P99Ms:F3} | " +
@@ -224,8 +221,8 @@ internal static class Report
             Line("| ---: | --- | --- | --- | --- |");
             foreach (var run in result.Runs)
             {
-                var d = run.Direct;
-                var q = run.GatewayQuiet!;
+                var d = run[PathNames.Direct];
+                var q = run[PathNames.Quiet];
                 Line($"| {run.Run} | {q.C1.P50Ms:F3} / {q.C1.P50Ms - d.C1.P50Ms:F3} | {q.C1.P99Ms:F3} / {q.C1.P99Ms - d.C1.P99Ms:F3} | {q.C32.RequestsPerSecond:F0} | {q.C32.P99Ms:F2} |");
             }
         }
@@ -235,8 +232,8 @@ internal static class Report
 
     public static string ToJson(BenchResult result) => JsonSerializer.Serialize(result, Json) + "\n";
 
-    private static long ErrorSum(IReadOnlyList<RunResult> runs, Func<RunResult, PathRun> pick) =>
-        runs.Sum(r => pick(r).C1.Errors + pick(r).C32.Errors);
+    private static long ErrorSum(IReadOnlyList<RunResult> runs, string path) =>
+        runs.Sum(r => r[path].C1.Errors + r[path].C32.Errors);
 
     private static string Value(double value, string unit) => unit == "req/s"
         ? value.ToString("F0", CultureInfo.InvariantCulture)
@@ -253,4 +250,22 @@ internal static class Report
         "not judged" => "not judged (wrk correction check above 1)",
         _ => "–",
     };
+}
+
+/// <summary>
+/// A summary metric: how to read it from one path's run (null when the path does not measure it), its target on
+/// the added value in ms, and whether "added" is a ratio (throughput) rather than a difference.
+/// <paramref name="WrkTail"/> marks wrk's c=1 tail, which is not judged when wrk's correction made it synthetic.
+/// </summary>
+internal sealed record MetricDef(string Key, string Name, string Unit, Func<PathRun, double?> Pick, double? Target = null, bool Ratio = false, bool WrkTail = false)
+{
+    public double Value(RunResult run, string path) => Pick(run[path]) ?? double.NaN;
+
+    /// <summary>Per run: <paramref name="path"/> − direct, or path ÷ direct for ratio metrics.</summary>
+    public double Added(RunResult run, string path) => Versus(run, path, PathNames.Direct);
+
+    /// <summary>Per run: <paramref name="path"/> − <paramref name="reference"/>, or path ÷ reference for ratio metrics.</summary>
+    public double Versus(RunResult run, string path, string reference) => Ratio
+        ? Value(run, path) / Value(run, reference)
+        : Value(run, path) - Value(run, reference);
 }

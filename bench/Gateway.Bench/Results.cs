@@ -1,6 +1,6 @@
 namespace Gateway.Bench;
 
-/// <summary>One path (direct, gateway, gateway without request logging) in one run.</summary>
+/// <summary>One path (see <see cref="PathNames"/>) in one run.</summary>
 internal sealed record PathRun
 {
     public required string Path { get; init; }
@@ -60,11 +60,10 @@ internal sealed record RunResult
 {
     public int Run { get; init; }
 
-    public required PathRun Direct { get; init; }
+    /// <summary>Every path measured in the run, by path name (see <see cref="PathNames"/>), in the bench's path order.</summary>
+    public required IReadOnlyDictionary<string, PathRun> Paths { get; init; }
 
-    public required PathRun Gateway { get; init; }
-
-    public PathRun? GatewayQuiet { get; init; }
+    public PathRun this[string name] => Paths[name];
 }
 
 /// <summary>Start-up time and memory figures.</summary>
@@ -78,11 +77,8 @@ internal sealed record ResourceResult
 
     public SlowStreamResult? SlowStreams { get; init; }
 
-    /// <summary>The measured gateway (default logging) at the end of all load, idle again.</summary>
-    public MemoryReading? AfterLoad { get; init; }
-
-    /// <summary>The same for the gateway without per-request logging.</summary>
-    public MemoryReading? AfterLoadQuiet { get; init; }
+    /// <summary>Each measured gateway process (by process name) at the end of all load, idle again.</summary>
+    public IReadOnlyDictionary<string, MemoryReading> AfterLoad { get; init; } = new Dictionary<string, MemoryReading>();
 }
 
 /// <summary>Settings that shaped the run, recorded with the results.</summary>
@@ -93,9 +89,16 @@ internal sealed record BenchSettings(
         new(o.DurationSeconds, o.Runs, o.WarmupSeconds, o.StreamsPerRun, o.ChunkDelayMs, o.Chunks, o.SlowStreams, o.Starts, o.QuietVariant);
 }
 
-/// <summary>One summary line: medians across runs, and the spread of the added value.</summary>
+/// <summary>
+/// One summary line: medians across runs, and the spread of the added value. <see cref="Gateway"/>,
+/// <see cref="Added"/>, <see cref="AddedMin"/>, <see cref="AddedMax"/> and <see cref="Verdict"/> are the headline
+/// (the gateway path, as in <see cref="Paths"/>); <see cref="Paths"/> has every path but direct that has the metric.
+/// </summary>
 internal sealed record SummaryRow
 {
+    /// <summary>A stable name of the metric (for comparisons and scripts).</summary>
+    public required string Key { get; init; }
+
     public required string Metric { get; init; }
 
     public required string Unit { get; init; }
@@ -111,12 +114,28 @@ internal sealed record SummaryRow
 
     public double AddedMax { get; init; }
 
-    public double? GatewayQuiet { get; init; }
-
-    public double? AddedQuiet { get; init; }
-
     public string? Target { get; init; }
 
+    public string? Verdict { get; init; }
+
+    /// <summary>The same figures for every path but direct that measured this metric, by path name.</summary>
+    public required IReadOnlyDictionary<string, PathFigure> Paths { get; init; }
+}
+
+/// <summary>One path's figures for one metric.</summary>
+internal sealed record PathFigure
+{
+    /// <summary>Median across runs.</summary>
+    public double Value { get; init; }
+
+    /// <summary>Median across runs of the per-run (path − direct); for req/s, path/direct.</summary>
+    public double Added { get; init; }
+
+    public double AddedMin { get; init; }
+
+    public double AddedMax { get; init; }
+
+    /// <summary>"met", "missed" or "not judged" when the metric has a target; otherwise null.</summary>
     public string? Verdict { get; init; }
 }
 
@@ -128,6 +147,9 @@ internal sealed record BenchResult
     public required MachineInfo Machine { get; init; }
 
     public required BenchSettings Settings { get; init; }
+
+    /// <summary>The paths measured, in the bench's order.</summary>
+    public required IReadOnlyList<PathInfo> Paths { get; init; }
 
     public required IReadOnlyList<SummaryRow> Summary { get; init; }
 

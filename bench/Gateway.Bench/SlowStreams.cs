@@ -45,7 +45,7 @@ internal static class SlowStreams
         using var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         using var hold = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var connecting = new SemaphoreSlim(MaxConnecting);
-        var body = StreamTimer.Body("demo-model");
+        var body = BenchRequests.Body(ApiKind.OpenAI, "demo-model", stream: true);
         var established = 0;
         var failed = 0;
         string? firstError = null;

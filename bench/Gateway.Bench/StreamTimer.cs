@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 
 namespace Gateway.Bench;
@@ -17,19 +15,15 @@ internal sealed class StreamTimer : IDisposable
 {
     private readonly HttpClient _client = BenchHttp.Create(TimeSpan.FromSeconds(60));
 
-    public static byte[] Body(string model) => Encoding.UTF8.GetBytes(
-        "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello to the benchmark\"}],\"stream\":true}");
-
-    public async Task<StreamSample> TimeAsync(Uri url, byte[] body, CancellationToken cancellationToken)
+    public async Task<StreamSample> TimeAsync(PathSpec path, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = path.Request(stream: true);
         var start = Stopwatch.GetTimestamp();
         using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             var error = await response.Content.ReadAsStringAsync(cancellationToken);
-            throw new HttpRequestException($"stream request to {url} answered {(int)response.StatusCode}: {error}");
+            throw new HttpRequestException($"stream request to {path.Url} answered {(int)response.StatusCode}: {error}");
         }
 
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);

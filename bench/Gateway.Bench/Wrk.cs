@@ -53,15 +53,15 @@ internal sealed record WrkResult
 internal static partial class Wrk
 {
     public static async Task<WrkResult> RunAsync(
-        BenchOptions options, string tempDir, Uri url, string model, int threads, int connections, int seconds, CancellationToken cancellationToken)
+        BenchOptions options, string tempDir, PathSpec path, int threads, int connections, int seconds, CancellationToken cancellationToken)
     {
         var output = Path.Combine(tempDir, $"wrk-{Guid.NewGuid():N}.txt");
         string[] command =
         [
             "wrk", "-t" + threads.ToString(CultureInfo.InvariantCulture), "-c" + connections.ToString(CultureInfo.InvariantCulture),
-            "-d" + seconds.ToString(CultureInfo.InvariantCulture) + "s", "--latency", "-s", options.WrkScript, url.ToString(),
+            "-d" + seconds.ToString(CultureInfo.InvariantCulture) + "s", "--latency", "-s", options.WrkScript, path.Url.ToString(),
         ];
-        using var wrk = ChildProcess.Start("wrk", output, command, new Dictionary<string, string> { ["BENCH_MODEL"] = model });
+        using var wrk = ChildProcess.Start("wrk", output, command, new Dictionary<string, string> { ["BENCH_MODEL"] = path.Model });
         var exit = await wrk.WaitAsync(cancellationToken);
         var text = await File.ReadAllTextAsync(output, cancellationToken);
         File.Delete(output);

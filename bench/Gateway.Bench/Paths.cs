@@ -1,0 +1,71 @@
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Gateway.Bench;
+
+/// <summary>The names of the paths the bench can measure (keys of <see cref="RunResult.Paths"/>).</summary>
+internal static class PathNames
+{
+    /// <summary>The fake upstream, reached without the gateway: the reference every "added" is taken against.</summary>
+    public const string Direct = "direct";
+
+    /// <summary>The gateway under test, OpenAI chat completions in.</summary>
+    public const string Gateway = "gateway";
+
+    /// <summary>The same build with per-request logging off (wrk only).</summary>
+    public const string Quiet = "gateway-quiet";
+}
+
+/// <summary>The request format of a path.</summary>
+internal enum ApiKind
+{
+    /// <summary><c>POST /v1/chat/completions</c>, OpenAI chat completions body and SSE.</summary>
+    OpenAI,
+}
+
+/// <summary>
+/// One path under test: where its requests go, in which format, and what measures it. <paramref name="Pid"/> is
+/// the gateway process on the way (null for direct); <paramref name="Timers"/> says whether the bench's own c=1
+/// timer and stream timer measure it as well as wrk. <paramref name="Process"/> names the process that serves
+/// it (its memory is read after the runs).
+/// </summary>
+internal sealed record PathSpec(string Name, string Label, Uri Url, string Model, ApiKind Api, string Process, int? Pid, bool Timers)
+{
+    /// <summary>The non-stream request body (the same for wrk, the c=1 timer and the check).</summary>
+    public byte[] NonStreamBody { get; } = BenchRequests.Body(Api, Model, stream: false);
+
+    /// <summary>The stream request body.</summary>
+    public byte[] StreamBody { get; } = BenchRequests.Body(Api, Model, stream: true);
+
+    /// <summary>A POST of the non-stream or stream body, with the headers the format needs.</summary>
+    public HttpRequestMessage Request(bool stream)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Url) { Content = new ByteArrayContent(stream ? StreamBody : NonStreamBody) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return request;
+    }
+
+    /// <summary>What the JSON file records about the path.</summary>
+    public PathInfo Info() => new(Name, Label, Api.ToString(), Url.AbsolutePath, Model, Process, Timers);
+}
+
+/// <summary>A path as recorded in the results (<see cref="PathSpec"/> without ports and pids).</summary>
+internal sealed record PathInfo(string Name, string Label, string Api, string Endpoint, string Model, string Process, bool Timers);
+
+/// <summary>The request bodies the bench sends.</summary>
+internal static class BenchRequests
+{
+    public const string Prompt = "Say hello to the benchmark";
+
+    /// <summary>What the fake upstream answers to <see cref="Prompt"/> (in the text of a non-stream answer).</summary>
+    public const string EchoText = "echo: " + Prompt;
+
+    /// <summary>The body of a small chat request in <paramref name="api"/>'s format.</summary>
+    public static byte[] Body(ApiKind api, string model, bool stream) => Encoding.UTF8.GetBytes(api switch
+    {
+        ApiKind.OpenAI => stream
+            ? "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + Prompt + "\"}],\"stream\":true}"
+            : "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + Prompt + "\"}],\"max_tokens\":16}",
+        _ => throw new ArgumentOutOfRangeException(nameof(api), api, null),
+    });
+}
