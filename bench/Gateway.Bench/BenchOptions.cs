@@ -35,6 +35,12 @@ internal sealed record BenchOptions
     /// </summary>
     public int WaitQuietSeconds { get; init; }
 
+    /// <summary>
+    /// Another build's <c>Gateway.Server.dll</c> (<c>BENCH_BASELINE_DLL</c>), started with the same configuration and
+    /// measured as the path "baseline" in the same runs; null when not set.
+    /// </summary>
+    public string? BaselineDll { get; init; }
+
     /// <summary>Keep the child processes' console output in the temp folder (<c>BENCH_KEEP_LOGS</c>).</summary>
     public bool KeepLogs { get; init; }
 
@@ -81,6 +87,7 @@ internal sealed record BenchOptions
             QuietVariant = Int("BENCH_QUIET_VARIANT", 1, 0) != 0,
             KeepLogs = Int("BENCH_KEEP_LOGS", 0, 0) != 0,
             WaitQuietSeconds = Int("BENCH_WAIT_QUIET", 0, 0),
+            BaselineDll = FilePath("BENCH_BASELINE_DLL"),
         };
         return options;
     }
@@ -99,6 +106,12 @@ internal sealed record BenchOptions
         }
 
         return value;
+    }
+
+    private static string? FilePath(string name)
+    {
+        var text = Environment.GetEnvironmentVariable(name);
+        return string.IsNullOrWhiteSpace(text) ? null : Path.GetFullPath(text.Trim());
     }
 
     private static string? FindRepoRoot(string start)

@@ -31,7 +31,7 @@ internal sealed class BenchRunner
         SlowStreamResult? slowResult = null;
         for (var i = 1; i <= _options.Starts; i++)
         {
-            using var gateway = await Services.StartGatewayAsync(_options, _tempDir, $"gateway-start{i}", slow.Root, quiet: false, cancellationToken);
+            using var gateway = await Services.StartGatewayAsync(_options, _tempDir, $"gateway-start{i}", null, slow.Root, quiet: false, cancellationToken);
             startups.Add(gateway.StartupMs);
             await Task.Delay(1000, cancellationToken);
             idle.Add(gateway.Process.ReadMemory());
@@ -55,15 +55,23 @@ internal sealed class BenchRunner
     public async Task<LatencyPhase> MeasureLatencyAsync(CancellationToken cancellationToken)
     {
         using var upstream = await Services.StartFakeUpstreamAsync(_options, _tempDir, "upstream", _options.ChunkDelayMs, _options.Chunks, cancellationToken);
-        using var gateway = await Services.StartGatewayAsync(_options, _tempDir, "gateway", upstream.Root, quiet: false, cancellationToken);
+        using var gateway = await Services.StartGatewayAsync(_options, _tempDir, "gateway", null, upstream.Root, quiet: false, cancellationToken);
         using var quiet = _options.QuietVariant
-            ? await Services.StartGatewayAsync(_options, _tempDir, "gateway-quiet", upstream.Root, quiet: true, cancellationToken)
+            ? await Services.StartGatewayAsync(_options, _tempDir, "gateway-quiet", null, upstream.Root, quiet: true, cancellationToken)
             : null;
-        List<PathSpec> paths =
-        [
-            new(PathNames.Direct, "direct", upstream.ChatUrl, "echo", ApiKind.OpenAI, "upstream", null, Timers: true),
-            Gateway(PathNames.Gateway, "gateway", gateway, ApiKind.OpenAI, timers: true),
-        ];
+        using var baseline = _options.BaselineDll is { } baselineDll
+            ? await Services.StartGatewayAsync(_options, _tempDir, "gateway-baseline", baselineDll, upstream.Root, quiet: false, cancellationToken)
+            : null;
+
+        // The order of this list is the order within odd runs (even runs reverse it): the gateway sits between
+        // the paths it is compared with, so that each comparison is between neighbours in time.
+        List<PathSpec> paths = [new(PathNames.Direct, "direct", upstream.ChatUrl, "echo", ApiKind.OpenAI, "upstream", null, Timers: true)];
+        if (baseline is not null)
+        {
+            paths.Add(Gateway(PathNames.Baseline, "baseline build", baseline, ApiKind.OpenAI, timers: true));
+        }
+
+        paths.Add(Gateway(PathNames.Gateway, "gateway", gateway, ApiKind.OpenAI, timers: true));
         if (quiet is not null)
         {
             paths.Add(Gateway(PathNames.Quiet, "gateway, request log off", quiet, ApiKind.OpenAI, timers: false));
@@ -176,11 +184,7 @@ internal sealed class BenchRunner
             Problem($"other processes used {foreign:P0} of the machine's CPU during the measured runs: the figures are disturbed");
         }
 
-        var afterLoad = new Dictionary<string, MemoryReading> { [gateway.Process.Name] = gateway.Process.ReadMemory() };
-        if (quiet is not null)
-        {
-            afterLoad[quiet.Process.Name] = quiet.Process.ReadMemory();
-        }
+        var afterLoad = new[] { gateway, quiet, baseline }.OfType<Service>().ToDictionary(g => g.Process.Name, g => g.Process.ReadMemory());
 
         return new LatencyPhase(runs, [.. paths.Select(p => p.Info())], afterLoad, foreign, steal);
     }
@@ -188,17 +192,26 @@ internal sealed class BenchRunner
     private static PathSpec Gateway(string name, string label, Service service, ApiKind api, bool timers) =>
         new(name, label, service.ChatUrl, "demo-model", api, service.Process.Name, service.Process.Id, timers);
 
-    /// <summary>The progress line of one run: what the gateway added.</summary>
+    /// <summary>The progress line of one run: what the gateway added, and how it compares with the baseline build.</summary>
     private static string RunLine(RunResult run)
     {
         var d = run[PathNames.Direct];
         var g = run[PathNames.Gateway];
-        return string.Create(
+        var line = string.Create(
             CultureInfo.InvariantCulture,
             $"c=1 added p50/p99 wrk {g.C1.P50Ms - d.C1.P50Ms:F3}/{g.C1.P99Ms - d.C1.P99Ms:F3} ms, " +
             $"timer {g.C1Timer!.P50Ms - d.C1Timer!.P50Ms:F3}/{g.C1Timer.P99Ms - d.C1Timer.P99Ms:F3} ms; " +
             $"c=32 {d.C32.RequestsPerSecond:F0} vs {g.C32.RequestsPerSecond:F0} req/s; " +
             $"added TTFB {g.Streams!.TtfbMedianMs - d.Streams!.TtfbMedianMs:F3} ms");
+        if (run.Paths.TryGetValue(PathNames.Baseline, out var b))
+        {
+            line += string.Create(
+                CultureInfo.InvariantCulture,
+                $"; gateway − baseline: timer p50/p99 {g.C1Timer.P50Ms - b.C1Timer!.P50Ms:F3}/{g.C1Timer.P99Ms - b.C1Timer.P99Ms:F3} ms, " +
+                $"c=32 {g.C32.RequestsPerSecond / b.C32.RequestsPerSecond:P0} of baseline, TTFB {g.Streams.TtfbMedianMs - b.Streams!.TtfbMedianMs:F3} ms");
+        }
+
+        return line;
     }
 
     /// <summary>One request per path before anything is timed: 200 and the echo answer, 64 chunks when streamed.</summary>

@@ -82,7 +82,17 @@ internal sealed record MachineInfo
     }
 
     /// <summary>Output (stdout and stderr) of a short command; "unknown" if it cannot run.</summary>
-    private static async Task<string> RunAsync(string file, params string[] args)
+    private static async Task<string> RunAsync(string file, params string[] args) =>
+        (await RunWithExitAsync(file, args)).Output;
+
+    /// <summary>Standard output of a short command, trimmed; null if it cannot run or fails.</summary>
+    internal static async Task<string?> OutputIfSuccessAsync(string file, params string[] args)
+    {
+        var (exit, output) = await RunWithExitAsync(file, args, withStderr: false);
+        return exit == 0 ? output.Trim() : null;
+    }
+
+    private static async Task<(int Exit, string Output)> RunWithExitAsync(string file, string[] args, bool withStderr = true)
     {
         try
         {
@@ -101,11 +111,42 @@ internal sealed record MachineInfo
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
             await process.WaitForExitAsync();
-            return await stdout + await stderr;
+            return (process.ExitCode, withStderr ? await stdout + await stderr : await stdout);
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return "unknown";
+            return (-1, "unknown");
         }
+    }
+}
+
+/// <summary>The other build measured as the path "baseline" (<c>BENCH_BASELINE_DLL</c>).</summary>
+internal sealed record BaselineBuild
+{
+    /// <summary>Full path of its <c>Gateway.Server.dll</c>.</summary>
+    public required string Dll { get; init; }
+
+    /// <summary>HEAD of the git checkout the dll lies in (<c>git -C &lt;dir&gt; rev-parse --short=12 HEAD</c>); null outside a checkout.</summary>
+    public string? Commit { get; init; }
+
+    /// <summary>Tracked files of that checkout (bench/results aside) differ from its HEAD now; the dll may have been built earlier.</summary>
+    public bool CommitDirty { get; init; }
+
+    /// <summary>When the dll was last written (UTC), to tell a stale build from its checkout's HEAD.</summary>
+    public required string DllWrittenUtc { get; init; }
+
+    public static async Task<BaselineBuild> CollectAsync(string dll)
+    {
+        var top = await MachineInfo.OutputIfSuccessAsync("git", "-C", Path.GetDirectoryName(dll) ?? ".", "rev-parse", "--show-toplevel");
+        var commit = top is null ? null : await MachineInfo.OutputIfSuccessAsync("git", "-C", top, "rev-parse", "--short=12", "HEAD");
+        var status = top is null ? null
+            : await MachineInfo.OutputIfSuccessAsync("git", "-C", top, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results");
+        return new BaselineBuild
+        {
+            Dll = dll,
+            Commit = string.IsNullOrEmpty(commit) ? null : commit,
+            CommitDirty = !string.IsNullOrEmpty(status),
+            DllWrittenUtc = File.GetLastWriteTimeUtc(dll).ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        };
     }
 }

@@ -14,6 +14,9 @@ internal static class PathNames
 
     /// <summary>The same build with per-request logging off (wrk only).</summary>
     public const string Quiet = "gateway-quiet";
+
+    /// <summary>Another build of the gateway (<c>BENCH_BASELINE_DLL</c>), OpenAI chat completions in.</summary>
+    public const string Baseline = "baseline";
 }
 
 /// <summary>The request format of a path.</summary>

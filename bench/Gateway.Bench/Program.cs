@@ -24,6 +24,12 @@ foreach (var file in new[] { options.GatewayDll, options.FakeUpstreamDll, option
     }
 }
 
+if (options.BaselineDll is { } baselineDll && !File.Exists(baselineDll))
+{
+    await Console.Error.WriteLineAsync($"BENCH_BASELINE_DLL: missing {baselineDll} (the other build's src/Server/bin/Release/net10.0/Gateway.Server.dll)");
+    return 2;
+}
+
 using var stop = new CancellationTokenSource();
 void OnSignal(PosixSignalContext context)
 {
@@ -44,6 +50,12 @@ try
     var timestamp = DateTime.UtcNow;
     var machine = await MachineInfo.CollectAsync(options);
     BenchRunner.Progress($"gateway bench: {machine.CpuCount} × {machine.CpuModel}, {machine.Runtime}, {machine.Wrk}, commit {machine.Commit}");
+    var baseline = options.BaselineDll is { } dll ? await BaselineBuild.CollectAsync(dll) : null;
+    if (baseline is not null)
+    {
+        BenchRunner.Progress($"baseline build: {baseline.Dll}, commit {baseline.Commit ?? "unknown (not in a git checkout)"}{(baseline.CommitDirty ? " (with uncommitted changes)" : "")}, dll written {baseline.DllWrittenUtc}");
+    }
+
     var runner = new BenchRunner(options, tempDir);
     var resources = await runner.MeasureResourcesAsync(stop.Token);
     var latency = await runner.MeasureLatencyAsync(stop.Token);
@@ -54,6 +66,8 @@ try
         Settings = BenchSettings.From(options),
         Paths = latency.Paths,
         Summary = Report.Summarize(latency.Runs),
+        Comparisons = Report.Compare(latency.Runs),
+        Baseline = baseline,
         Runs = latency.Runs,
         Resources = resources with { AfterLoad = latency.AfterLoad },
         Problems = runner.Problems,

@@ -85,6 +85,60 @@ internal static class Report
         return rows;
     }
 
+    /// <summary>Comparison-only metric: the gateway process's CPU per request at c=32 (direct has no gateway, so no "added").</summary>
+    private static readonly MetricDef GatewayCpu = new("c32-gateway-cpu", "c=32 gateway CPU per request", "µs", p => p.C32GatewayCpuUs);
+
+    /// <summary>Short column names for the per-run comparison tables.</summary>
+    private static readonly Dictionary<string, string> ShortNames = new()
+    {
+        ["c1-wrk-p50"] = "wrk c=1 p50",
+        ["c1-timer-p50"] = "timer c=1 p50",
+        ["c1-timer-p99"] = "timer c=1 p99",
+        ["c32-rps"] = "c=32 req/s",
+        ["c32-gateway-cpu"] = "gateway CPU µs/req",
+        ["stream-ttfb"] = "TTFB",
+        ["stream-gap-p99"] = "gap p99",
+    };
+
+    /// <summary>The path-against-path comparisons the measured paths allow.</summary>
+    public static List<Comparison> Compare(IReadOnlyList<RunResult> runs)
+    {
+        var names = runs[0].Paths.Keys;
+        var comparisons = new List<Comparison>();
+        if (names.Contains(PathNames.Baseline))
+        {
+            comparisons.Add(Versus("baseline", PathNames.Baseline, PathNames.Gateway, [.. Metrics, GatewayCpu], runs));
+        }
+
+        return comparisons;
+    }
+
+    private static Comparison Versus(string name, string reference, string current, IEnumerable<MetricDef> metrics, IReadOnlyList<RunResult> runs)
+    {
+        var rows = metrics
+            .Where(m => runs.All(r => m.Pick(r[reference]) is not null && m.Pick(r[current]) is not null))
+            .Select(m =>
+            {
+                var perRun = runs.Select(r => m.Versus(r, current, reference)).ToList();
+                return new ComparisonRow
+                {
+                    Key = m.Key,
+                    Metric = m.Name,
+                    Unit = m.Unit,
+                    ReferenceValue = Stats.Median(runs.Select(r => m.Value(r, reference))),
+                    CurrentValue = Stats.Median(runs.Select(r => m.Value(r, current))),
+                    ReferenceAdded = Stats.Median(runs.Select(r => m.Added(r, reference))),
+                    CurrentAdded = Stats.Median(runs.Select(r => m.Added(r, current))),
+                    Difference = Stats.Median(perRun),
+                    DifferenceMin = Stats.Min(perRun),
+                    DifferenceMax = Stats.Max(perRun),
+                    PerRun = perRun,
+                };
+            })
+            .ToList();
+        return new Comparison { Name = name, Reference = reference, Current = current, Rows = rows };
+    }
+
     public static string Markdown(BenchResult result)
     {
         var m = result.Machine;
@@ -98,6 +152,14 @@ internal static class Report
         Line($"- **Shared cores:** the load generator (wrk, and the bench's own stream timer), the fake upstream and the gateway all run on the same {m.CpuCount} cores. Every figure includes that contention: the gateway's work also slows the load generator and the upstream.");
         Line($"- Method: {s.WarmupSeconds} s warm-up per path at c=32 (plus 2 s at c=1 and 3 streams); then {s.Runs} runs, each with wrk `-t1 -c1 -d{s.DurationSeconds}s` and `-t2 -c32 -d{s.DurationSeconds}s` per path and {s.StreamsPerRun} sequential streams per path ({s.Chunks} chunks, {s.ChunkDelayMs} ms apart); the path order alternates within and between runs. Figures are medians across runs; \"added\" is the median of the per-run gateway − direct values, and the spread is their min … max.");
         Line($"- c=1 is measured twice: by wrk, and by the bench's own timer (one request at a time over HttpClient, timed with the monotonic clock; {s.DurationSeconds} s per path per run). wrk corrects its printed latency distribution for coordinated omission, adding synthetic samples for every latency above twice the mean interval between requests; at c=1 against a ~0.1 ms server a single stall of a few ms adds hundreds of them, so wrk's p99 here describes that model, not the requests sent (see the correction check below). The bench timer reports the requests as sent.");
+        Line($"- Paths, in the order of odd runs (even runs reverse it): {string.Join("; ", result.Paths.Select(PathText))}.");
+        if (result.Baseline is { } baseline)
+        {
+            var commit = baseline.Commit is null ? "not in a git checkout" : $"commit `{baseline.Commit}`{(baseline.CommitDirty ? " (checkout with uncommitted changes)" : "")}";
+            var same = baseline.Commit is not null && baseline.Commit == m.Commit && !baseline.CommitDirty && !m.CommitDirty ? " — the same commit as the current build" : "";
+            Line($"- **Baseline build** `{baseline.Dll}`: {commit}{same}, dll written {baseline.DllWrittenUtc}. Started with the same generated configuration and measured as the path `baseline` in every run, interleaved with the others; see \"Against the baseline build\".");
+        }
+
         Line($"- During the measured runs, other processes used {result.ForeignCpuShare:P1} of the machine's CPU and the hypervisor stole {result.StealShare:P1}. Bench wall time {result.WallSeconds:F0} s.");
         Line();
         if (result.Problems.Count > 0)
@@ -149,6 +211,11 @@ internal static class Report
             Line();
         }
 
+        foreach (var comparison in result.Comparisons.Where(c => c.Name == "baseline"))
+        {
+            BaselineSection(Line, result, comparison);
+        }
+
         Line("## CPU per request at c=32");
         Line();
         Line("Process CPU time (user + system, from /proc, 10 ms ticks) during each c=32 run divided by its requests; median of runs, in microseconds.");
@@ -187,6 +254,7 @@ internal static class Report
             {
                 "gateway" => "RSS of the measured gateway after all runs, idle again",
                 "gateway-quiet" => "The same, gateway with request log off",
+                "gateway-baseline" => "The same, baseline build",
                 _ => $"The same, {process}",
             };
             Line($"| {figure} | {after.RssMb:F1} MiB (VmHWM {after.HwmMb:F1} MiB) |");
@@ -227,6 +295,14 @@ internal static class Report
             }
         }
 
+        foreach (var comparison in result.Comparisons.Where(c => c.Name == "baseline"))
+        {
+            Line();
+            Line("Current build against the baseline build, per run (current / baseline / current − baseline, or current ÷ baseline for req/s):");
+            Line();
+            PerRunComparison(Line, result, comparison, "cur", "base", "c1-timer-p50", "c1-timer-p99", "c1-wrk-p50", "c32-rps", "c32-gateway-cpu", "stream-ttfb", "stream-gap-p99");
+        }
+
         return sb.ToString();
     }
 
@@ -235,13 +311,90 @@ internal static class Report
     private static long ErrorSum(IReadOnlyList<RunResult> runs, string path) =>
         runs.Sum(r => r[path].C1.Errors + r[path].C32.Errors);
 
-    private static string Value(double value, string unit) => unit == "req/s"
-        ? value.ToString("F0", CultureInfo.InvariantCulture)
-        : value.ToString("F3", CultureInfo.InvariantCulture);
+    private static string Value(double value, string unit) => double.IsNaN(value) ? "–" : unit switch
+    {
+        "req/s" => value.ToString("F0", CultureInfo.InvariantCulture),
+        "µs" => value.ToString("F1", CultureInfo.InvariantCulture),
+        _ => value.ToString("F3", CultureInfo.InvariantCulture),
+    };
 
-    private static string Added(double value, string unit) => unit == "req/s"
-        ? (value * 100).ToString("F0", CultureInfo.InvariantCulture) + " % of direct"
-        : value.ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture);
+    /// <summary>A per-run difference (or, for req/s, a ratio as a share of <paramref name="of"/>).</summary>
+    private static string Added(double value, string unit, string of = "direct") => double.IsNaN(value) ? "–" : unit switch
+    {
+        "req/s" => (value * 100).ToString("F0", CultureInfo.InvariantCulture) + " % of " + of,
+        "µs" => value.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture),
+        _ => value.ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture),
+    };
+
+    private static string PathText(PathInfo path)
+    {
+        var what = path.Name == PathNames.Direct ? "the fake upstream" : path.Process;
+        return $"`{path.Name}` ({what}, `{path.Endpoint}`, model `{path.Model}`{(path.Timers ? "" : ", wrk only")})";
+    }
+
+    /// <summary>
+    /// Whether the per-run differences all lie on one side of "no difference" (0, or 1 for ratios). If the two
+    /// paths perform the same, that happens by chance with probability 2 × 0.5^runs.
+    /// </summary>
+    private static string Reading(ComparisonRow row, int runs, string current)
+    {
+        var none = row.Unit == "req/s" ? 1.0 : 0.0;
+        if (double.IsNaN(row.DifferenceMin) || double.IsNaN(row.DifferenceMax))
+        {
+            return "–";
+        }
+
+        if (row.DifferenceMin <= none && none <= row.DifferenceMax)
+        {
+            return "within the run-to-run spread";
+        }
+
+        var side = row.DifferenceMin > none ? "higher" : "lower";
+        return runs switch
+        {
+            1 => $"{current} {side} (one run only)",
+            2 => $"{current} {side} in both runs",
+            _ => $"{current} {side} in all {runs} runs",
+        };
+    }
+
+    /// <summary>"Against the baseline build": each build's added value and the per-run difference between them.</summary>
+    private static void BaselineSection(Action<string> line, BenchResult result, Comparison comparison)
+    {
+        var runs = result.Runs.Count;
+        line("## Against the baseline build");
+        line("");
+        line($"The baseline build ran as the path `{comparison.Reference}`, in the same runs as the current build (`{comparison.Current}`) and interleaved with it, with the same configuration and the same fake upstream. " +
+            "\"Added\" is each build's median per-run value minus direct (for throughput, a share of direct). The difference is current − baseline in each run (for throughput, current ÷ baseline); its median and min … max across the " +
+            $"{runs} runs are the figures to read: when min … max contains 0 (100 % for throughput), the builds differ by no more than the run-to-run spread. " +
+            $"If the builds perform the same, all {runs} differences fall on one side by chance with probability {2 * Math.Pow(0.5, runs):P0}.");
+        line("");
+        line("| Metric | Baseline | Current | Baseline added | Current added | Current − baseline (median) | Spread of the difference (min … max) | Reading |");
+        line("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var row in comparison.Rows)
+        {
+            line($"| {row.Metric} ({row.Unit}) | {Value(row.ReferenceValue, row.Unit)} | {Value(row.CurrentValue, row.Unit)} | {Added(row.ReferenceAdded, row.Unit)} | {Added(row.CurrentAdded, row.Unit)} | " +
+                $"{Added(row.Difference, row.Unit, "baseline")} | {Added(row.DifferenceMin, row.Unit, "baseline")} … {Added(row.DifferenceMax, row.Unit, "baseline")} | {Reading(row, runs, "current")} |");
+        }
+
+        line("");
+    }
+
+    /// <summary>Per run: the compared path / the reference / the difference, for a few metrics of a comparison.</summary>
+    private static void PerRunComparison(Action<string> line, BenchResult result, Comparison comparison, string current, string reference, params string[] keys)
+    {
+        var rows = keys.Select(k => comparison.Rows.FirstOrDefault(r => r.Key == k)).OfType<ComparisonRow>().ToList();
+        var metrics = rows.Select(r => Metrics.Append(GatewayCpu).Single(m => m.Key == r.Key)).ToList();
+        line("| Run | " + string.Join(" | ", rows.Select(r => $"{ShortNames[r.Key]} {current} / {reference} / {(r.Unit == "req/s" ? "÷" : "−")}")) + " |");
+        line("| ---: |" + string.Concat(rows.Select(_ => " --- |")));
+        for (var i = 0; i < result.Runs.Count; i++)
+        {
+            var run = result.Runs[i];
+            var cells = rows.Select((r, j) =>
+                $"{Value(metrics[j].Value(run, comparison.Current), r.Unit)} / {Value(metrics[j].Value(run, comparison.Reference), r.Unit)} / {Added(r.PerRun[i], r.Unit, comparison.Reference)}");
+            line($"| {run.Run} | {string.Join(" | ", cells)} |");
+        }
+    }
 
     private static string Verdict(string? verdict) => verdict switch
     {

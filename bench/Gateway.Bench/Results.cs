@@ -83,10 +83,19 @@ internal sealed record ResourceResult
 
 /// <summary>Settings that shaped the run, recorded with the results.</summary>
 internal sealed record BenchSettings(
-    int DurationSeconds, int Runs, int WarmupSeconds, int StreamsPerRun, int ChunkDelayMs, int Chunks, int SlowStreams, int Starts, bool QuietVariant)
+    int DurationSeconds,
+    int Runs,
+    int WarmupSeconds,
+    int StreamsPerRun,
+    int ChunkDelayMs,
+    int Chunks,
+    int SlowStreams,
+    int Starts,
+    bool QuietVariant,
+    string? BaselineDll)
 {
     public static BenchSettings From(BenchOptions o) =>
-        new(o.DurationSeconds, o.Runs, o.WarmupSeconds, o.StreamsPerRun, o.ChunkDelayMs, o.Chunks, o.SlowStreams, o.Starts, o.QuietVariant);
+        new(o.DurationSeconds, o.Runs, o.WarmupSeconds, o.StreamsPerRun, o.ChunkDelayMs, o.Chunks, o.SlowStreams, o.Starts, o.QuietVariant, o.BaselineDll);
 }
 
 /// <summary>
@@ -139,6 +148,56 @@ internal sealed record PathFigure
     public string? Verdict { get; init; }
 }
 
+/// <summary>
+/// Two paths measured in the same runs, compared run by run: <see cref="Current"/> against <see cref="Reference"/>
+/// (the current build against the baseline build; Anthropic Messages in against OpenAI in).
+/// </summary>
+internal sealed record Comparison
+{
+    /// <summary>"baseline" or "translation".</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Path name of the reference.</summary>
+    public required string Reference { get; init; }
+
+    /// <summary>Path name of the path compared with it.</summary>
+    public required string Current { get; init; }
+
+    public required IReadOnlyList<ComparisonRow> Rows { get; init; }
+}
+
+/// <summary>One metric of a <see cref="Comparison"/>.</summary>
+internal sealed record ComparisonRow
+{
+    public required string Key { get; init; }
+
+    public required string Metric { get; init; }
+
+    public required string Unit { get; init; }
+
+    /// <summary>Median across runs of the reference's value.</summary>
+    public double ReferenceValue { get; init; }
+
+    /// <summary>Median across runs of the compared path's value.</summary>
+    public double CurrentValue { get; init; }
+
+    /// <summary>Median across runs of the reference's per-run added value (vs direct; for req/s, a share of direct).</summary>
+    public double ReferenceAdded { get; init; }
+
+    /// <summary>The same for the compared path.</summary>
+    public double CurrentAdded { get; init; }
+
+    /// <summary>Median across runs of the per-run (current − reference); for req/s, current ÷ reference.</summary>
+    public double Difference { get; init; }
+
+    public double DifferenceMin { get; init; }
+
+    public double DifferenceMax { get; init; }
+
+    /// <summary>The per-run differences, in run order.</summary>
+    public required IReadOnlyList<double> PerRun { get; init; }
+}
+
 /// <summary>Everything one bench run produced (the .json file).</summary>
 internal sealed record BenchResult
 {
@@ -152,6 +211,12 @@ internal sealed record BenchResult
     public required IReadOnlyList<PathInfo> Paths { get; init; }
 
     public required IReadOnlyList<SummaryRow> Summary { get; init; }
+
+    /// <summary>Path-against-path comparisons (baseline build, translation cost), when those paths were measured.</summary>
+    public required IReadOnlyList<Comparison> Comparisons { get; init; }
+
+    /// <summary>The baseline build, when <c>BENCH_BASELINE_DLL</c> was set.</summary>
+    public BaselineBuild? Baseline { get; init; }
 
     public required IReadOnlyList<RunResult> Runs { get; init; }
 

@@ -56,9 +56,10 @@ internal static class Services
     /// The gateway in front of <paramref name="upstream"/>: public model <c>demo-model</c> → <c>echo</c>, rate
     /// limit off, provider concurrency 4096. <paramref name="quiet"/> sets <c>Logging__LogLevel__Default=Warning</c>,
     /// which drops the per-request Information line; otherwise the product's logging defaults apply.
+    /// <paramref name="dll"/> is the build to start (the baseline build); null starts the repository's build.
     /// </summary>
     public static async Task<Service> StartGatewayAsync(
-        BenchOptions options, string tempDir, string name, Uri upstream, bool quiet, CancellationToken cancellationToken)
+        BenchOptions options, string tempDir, string name, string? dll, Uri upstream, bool quiet, CancellationToken cancellationToken)
     {
         var config = new JsonObject
         {
@@ -92,7 +93,7 @@ internal static class Services
         }
 
         var root = new Uri($"http://127.0.0.1:{FreePort()}");
-        string[] command = ["dotnet", options.GatewayDll, "--urls", root.ToString().TrimEnd('/')];
+        string[] command = ["dotnet", dll ?? options.GatewayDll, "--urls", root.ToString().TrimEnd('/')];
         var process = ChildProcess.Start(name, Path.Combine(tempDir, name + ".log"), command, environment);
         var ms = await WaitReadyAsync(process, new Uri(root, "/health"), cancellationToken);
         return new Service(process, root, ms);
