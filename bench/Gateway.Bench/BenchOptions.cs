@@ -41,6 +41,12 @@ internal sealed record BenchOptions
     /// </summary>
     public string? BaselineDll { get; init; }
 
+    /// <summary>
+    /// Also measure the path "gateway-anthropic" (<c>BENCH_ANTHROPIC</c>, default 0): the same gateway, Anthropic
+    /// Messages in (<c>POST /v1/messages</c>), translated to the OpenAI-kind upstream.
+    /// </summary>
+    public bool Anthropic { get; init; }
+
     /// <summary>Keep the child processes' console output in the temp folder (<c>BENCH_KEEP_LOGS</c>).</summary>
     public bool KeepLogs { get; init; }
 
@@ -55,6 +61,8 @@ internal sealed record BenchOptions
     public string FakeUpstreamDll => Path.Combine(RepoRoot, "tests", "Gateway.FakeUpstream", "bin", "Release", "net10.0", "Gateway.FakeUpstream.dll");
 
     public string WrkScript => Path.Combine(RepoRoot, "bench", "post.lua");
+
+    public string WrkAnthropicScript => Path.Combine(RepoRoot, "bench", "post-anthropic.lua");
 
     public string ResultsDir => Path.Combine(RepoRoot, "bench", "results");
 
@@ -88,6 +96,7 @@ internal sealed record BenchOptions
             KeepLogs = Int("BENCH_KEEP_LOGS", 0, 0) != 0,
             WaitQuietSeconds = Int("BENCH_WAIT_QUIET", 0, 0),
             BaselineDll = FilePath("BENCH_BASELINE_DLL"),
+            Anthropic = Int("BENCH_ANTHROPIC", 0, 0) != 0,
         };
         return options;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace Gateway.Bench;
 
@@ -72,6 +73,11 @@ internal sealed class BenchRunner
         }
 
         paths.Add(Gateway(PathNames.Gateway, "gateway", gateway, ApiKind.OpenAI, timers: true));
+        if (_options.Anthropic)
+        {
+            paths.Add(Gateway(PathNames.Anthropic, "gateway, Anthropic Messages in", gateway, ApiKind.Anthropic, timers: true));
+        }
+
         if (quiet is not null)
         {
             paths.Add(Gateway(PathNames.Quiet, "gateway, request log off", quiet, ApiKind.OpenAI, timers: false));
@@ -190,7 +196,7 @@ internal sealed class BenchRunner
     }
 
     private static PathSpec Gateway(string name, string label, Service service, ApiKind api, bool timers) =>
-        new(name, label, service.ChatUrl, "demo-model", api, service.Process.Name, service.Process.Id, timers);
+        new(name, label, api == ApiKind.Anthropic ? service.MessagesUrl : service.ChatUrl, "demo-model", api, service.Process.Name, service.Process.Id, timers);
 
     /// <summary>The progress line of one run: what the gateway added, and how it compares with the baseline build.</summary>
     private static string RunLine(RunResult run)
@@ -211,29 +217,89 @@ internal sealed class BenchRunner
                 $"c=32 {g.C32.RequestsPerSecond / b.C32.RequestsPerSecond:P0} of baseline, TTFB {g.Streams.TtfbMedianMs - b.Streams!.TtfbMedianMs:F3} ms");
         }
 
+        if (run.Paths.TryGetValue(PathNames.Anthropic, out var a))
+        {
+            line += string.Create(
+                CultureInfo.InvariantCulture,
+                $"; translation (anthropic − gateway): timer p50/p99 {a.C1Timer!.P50Ms - g.C1Timer.P50Ms:F3}/{a.C1Timer.P99Ms - g.C1Timer.P99Ms:F3} ms, " +
+                $"TTFB {a.Streams!.TtfbMedianMs - g.Streams.TtfbMedianMs:F3} ms");
+        }
+
         return line;
     }
 
-    /// <summary>One request per path before anything is timed: 200 and the echo answer, 64 chunks when streamed.</summary>
+    /// <summary>
+    /// One request per path before anything is timed: 200 and the echo answer, and a stream with every content
+    /// chunk and its end event; a <see cref="CheckFailedException"/> otherwise.
+    /// </summary>
     private async Task CheckAsync(IReadOnlyList<PathSpec> paths, StreamTimer timer, CancellationToken cancellationToken)
     {
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
         foreach (var path in paths)
         {
+            var anthropic = path.Api == ApiKind.Anthropic;
             using var request = path.Request(stream: false);
             using var response = await client.SendAsync(request, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode || !body.Contains(BenchRequests.EchoText, StringComparison.Ordinal))
+            var expected = anthropic
+                ? $"200 and an Anthropic message (\"type\":\"message\") whose content[0].text contains \"{BenchRequests.EchoText}\""
+                : $"200 and a completion that contains \"{BenchRequests.EchoText}\"";
+            var ok = response.IsSuccessStatusCode && (anthropic ? IsAnthropicEcho(body) : body.Contains(BenchRequests.EchoText, StringComparison.Ordinal));
+            if (!ok)
             {
-                throw new InvalidOperationException($"{path.Name} ({path.Url}) answered {(int)response.StatusCode}: {body}");
+                throw new CheckFailedException(
+                    $"{path.Name}: POST {path.Url} answered {(int)response.StatusCode} {Shorten(body)}; expected {expected}.{Hint(path, (int)response.StatusCode)}");
             }
 
-            var sample = await timer.TimeAsync(path, cancellationToken);
+            StreamSample sample;
+            try
+            {
+                sample = await timer.TimeAsync(path, cancellationToken);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new CheckFailedException($"{path.Name}: the stream request failed: {Shorten(ex.Message)}.{Hint(path, (int?)ex.StatusCode ?? 0)}", ex);
+            }
+
             if (!sample.Done || sample.ContentEvents != _options.Chunks)
             {
-                throw new InvalidOperationException($"{path.Name} stream brought {sample.ContentEvents} content events (done: {sample.Done}), expected {_options.Chunks}");
+                var end = anthropic ? "content_block_delta events and message_stop" : "content chunks and data: [DONE]";
+                throw new CheckFailedException(
+                    $"{path.Name}: the stream brought {sample.ContentEvents} content events (end event seen: {sample.Done}" +
+                    $"{(sample.Error is null ? "" : $", error event: {Shorten(sample.Error)}")}), expected {_options.Chunks} {end}.");
             }
         }
+    }
+
+    /// <summary>True when <paramref name="body"/> is an Anthropic message whose <c>content[0].text</c> has the echo text.</summary>
+    private static bool IsAnthropicEcho(string body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            var root = json.RootElement;
+            return root.ValueKind == JsonValueKind.Object
+                && root.TryGetProperty("type", out var type) && type.ValueEquals("message")
+                && root.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array && content.GetArrayLength() > 0
+                && content[0].ValueKind == JsonValueKind.Object
+                && content[0].TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String
+                && text.GetString()!.Contains(BenchRequests.EchoText, StringComparison.Ordinal);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>What to do about a failed check of the Anthropic path: the endpoint may not exist yet.</summary>
+    private static string Hint(PathSpec path, int status) => path.Api != ApiKind.Anthropic ? "" : status is 404 or 405
+        ? " This gateway build does not serve the Anthropic Messages API (POST /v1/messages) yet; run without BENCH_ANTHROPIC=1 until it does."
+        : " BENCH_ANTHROPIC=1 measures the gateway's Anthropic Messages endpoint; its answer does not match what the bench expects (see bench/README.md).";
+
+    private static string Shorten(string text)
+    {
+        text = text.ReplaceLineEndings(" ").Trim();
+        return text.Length == 0 ? "(empty body)" : text.Length <= 300 ? text : text[..300] + " …";
     }
 
     private void CheckErrors(string what, WrkResult result)
@@ -261,3 +327,21 @@ internal sealed record LatencyPhase(
     IReadOnlyDictionary<string, MemoryReading> AfterLoad,
     double ForeignCpuShare,
     double StealShare);
+
+/// <summary>The check step found a path that does not answer as the bench expects; the message says which and why.</summary>
+internal sealed class CheckFailedException : Exception
+{
+    public CheckFailedException()
+    {
+    }
+
+    public CheckFailedException(string message)
+        : base(message)
+    {
+    }
+
+    public CheckFailedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -17,6 +17,9 @@ internal static class PathNames
 
     /// <summary>Another build of the gateway (<c>BENCH_BASELINE_DLL</c>), OpenAI chat completions in.</summary>
     public const string Baseline = "baseline";
+
+    /// <summary>The gateway under test, Anthropic Messages in (<c>BENCH_ANTHROPIC</c>), translated to the OpenAI-kind upstream.</summary>
+    public const string Anthropic = "gateway-anthropic";
 }
 
 /// <summary>The request format of a path.</summary>
@@ -24,6 +27,9 @@ internal enum ApiKind
 {
     /// <summary><c>POST /v1/chat/completions</c>, OpenAI chat completions body and SSE.</summary>
     OpenAI,
+
+    /// <summary><c>POST /v1/messages</c> with <c>anthropic-version</c>, Anthropic Messages body and SSE.</summary>
+    Anthropic,
 }
 
 /// <summary>
@@ -45,6 +51,11 @@ internal sealed record PathSpec(string Name, string Label, Uri Url, string Model
     {
         var request = new HttpRequestMessage(HttpMethod.Post, Url) { Content = new ByteArrayContent(stream ? StreamBody : NonStreamBody) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (Api == ApiKind.Anthropic)
+        {
+            request.Headers.Add("anthropic-version", BenchRequests.AnthropicVersion);
+        }
+
         return request;
     }
 
@@ -63,12 +74,18 @@ internal static class BenchRequests
     /// <summary>What the fake upstream answers to <see cref="Prompt"/> (in the text of a non-stream answer).</summary>
     public const string EchoText = "echo: " + Prompt;
 
+    /// <summary>The <c>anthropic-version</c> header of Anthropic Messages requests (also in <c>bench/post-anthropic.lua</c>).</summary>
+    public const string AnthropicVersion = "2023-06-01";
+
     /// <summary>The body of a small chat request in <paramref name="api"/>'s format.</summary>
     public static byte[] Body(ApiKind api, string model, bool stream) => Encoding.UTF8.GetBytes(api switch
     {
         ApiKind.OpenAI => stream
             ? "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + Prompt + "\"}],\"stream\":true}"
             : "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + Prompt + "\"}],\"max_tokens\":16}",
+        ApiKind.Anthropic => stream
+            ? "{\"model\":\"" + model + "\",\"max_tokens\":16,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"" + Prompt + "\"}]}"
+            : "{\"model\":\"" + model + "\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"" + Prompt + "\"}]}",
         _ => throw new ArgumentOutOfRangeException(nameof(api), api, null),
     });
 }

@@ -4,6 +4,12 @@ using Gateway.Bench;
 
 // One full gateway bench run; bench/run.sh builds everything first. See bench/README.md.
 // Exit codes: 0 done, 1 failed, 2 bad settings or missing build, 3 done but errors were counted, 130 interrupted.
+// `--self-check` only checks the stream timer's SSE parsing on canned streams (no processes, no results).
+if (args is ["--self-check"])
+{
+    return await SelfCheck.RunAsync();
+}
+
 BenchOptions options;
 try
 {
@@ -15,7 +21,7 @@ catch (ArgumentException ex)
     return 2;
 }
 
-foreach (var file in new[] { options.GatewayDll, options.FakeUpstreamDll, options.WrkScript })
+foreach (var file in new[] { options.GatewayDll, options.FakeUpstreamDll, options.WrkScript, options.WrkAnthropicScript })
 {
     if (!File.Exists(file))
     {
@@ -98,6 +104,11 @@ catch (OperationCanceledException) when (stop.IsCancellationRequested)
 {
     BenchRunner.Progress("interrupted; no results written");
     return 130;
+}
+catch (CheckFailedException ex)
+{
+    BenchRunner.Progress("bench failed at the check step, before anything was measured: " + ex.Message);
+    return 1;
 }
 catch (Exception ex)
 {

@@ -110,6 +110,12 @@ internal static class Report
             comparisons.Add(Versus("baseline", PathNames.Baseline, PathNames.Gateway, [.. Metrics, GatewayCpu], runs));
         }
 
+        if (names.Contains(PathNames.Anthropic))
+        {
+            string[] keys = ["c1-timer-p50", "c1-timer-p99", "stream-ttfb"];
+            comparisons.Add(Versus("translation", PathNames.Gateway, PathNames.Anthropic, Metrics.Where(m => keys.Contains(m.Key)), runs));
+        }
+
         return comparisons;
     }
 
@@ -216,6 +222,11 @@ internal static class Report
             BaselineSection(Line, result, comparison);
         }
 
+        if (result.Paths.Any(p => p.Name == PathNames.Anthropic))
+        {
+            AnthropicSection(Line, result, result.Comparisons.Single(c => c.Name == "translation"));
+        }
+
         Line("## CPU per request at c=32");
         Line();
         Line("Process CPU time (user + system, from /proc, 10 ms ticks) during each c=32 run divided by its requests; median of runs, in microseconds.");
@@ -303,6 +314,14 @@ internal static class Report
             PerRunComparison(Line, result, comparison, "cur", "base", "c1-timer-p50", "c1-timer-p99", "c1-wrk-p50", "c32-rps", "c32-gateway-cpu", "stream-ttfb", "stream-gap-p99");
         }
 
+        foreach (var comparison in result.Comparisons.Where(c => c.Name == "translation"))
+        {
+            Line();
+            Line("Anthropic Messages in against OpenAI in, per run (anthropic / openai / translation cost):");
+            Line();
+            PerRunComparison(Line, result, comparison, "a", "o", "c1-timer-p50", "c1-timer-p99", "stream-ttfb");
+        }
+
         return sb.ToString();
     }
 
@@ -375,6 +394,40 @@ internal static class Report
         {
             line($"| {row.Metric} ({row.Unit}) | {Value(row.ReferenceValue, row.Unit)} | {Value(row.CurrentValue, row.Unit)} | {Added(row.ReferenceAdded, row.Unit)} | {Added(row.CurrentAdded, row.Unit)} | " +
                 $"{Added(row.Difference, row.Unit, "baseline")} | {Added(row.DifferenceMin, row.Unit, "baseline")} … {Added(row.DifferenceMax, row.Unit, "baseline")} | {Reading(row, runs, "current")} |");
+        }
+
+        line("");
+    }
+
+    /// <summary>"Anthropic Messages in": the translated path against direct, and against the gateway's OpenAI path.</summary>
+    private static void AnthropicSection(Action<string> line, BenchResult result, Comparison translation)
+    {
+        var runs = result.Runs.Count;
+        line("## Anthropic Messages in (translated)");
+        line("");
+        line($"The path `{PathNames.Anthropic}`: the same gateway process, requests to `POST /v1/messages` with `anthropic-version: {BenchRequests.AnthropicVersion}` and an Anthropic Messages body, " +
+            "translated by the gateway to the same OpenAI-kind fake upstream; measured in the same runs as the others. In its streams the content events are `content_block_delta` and the end is `message_stop` " +
+            "(so \"start to [DONE]\" reads \"start to message_stop\" here). \"Added\" is against direct, as for the gateway.");
+        line("");
+        line("| Metric | Direct | Gateway, Anthropic in | Added (anthropic − direct) | Spread of added (min … max) | Target | Verdict |");
+        line("| --- | ---: | ---: | ---: | ---: | --- | --- |");
+        foreach (var row in result.Summary.Where(r => r.Paths.ContainsKey(PathNames.Anthropic)))
+        {
+            var a = row.Paths[PathNames.Anthropic];
+            line($"| {row.Metric} ({row.Unit}) | {Value(row.Direct, row.Unit)} | {Value(a.Value, row.Unit)} | {Added(a.Added, row.Unit)} | {Added(a.AddedMin, row.Unit)} … {Added(a.AddedMax, row.Unit)} | {row.Target ?? "–"} | {Verdict(a.Verdict)} |");
+        }
+
+        line("");
+        line("### Translation cost");
+        line("");
+        line($"What Anthropic Messages in costs over OpenAI chat completions in, through the same gateway process: the per-run difference `{translation.Current}` − `{translation.Reference}`, median and min … max across the {runs} runs.");
+        line("");
+        line("| Metric | Added, OpenAI in | Added, Anthropic in | Translation cost (median) | Spread of the cost (min … max) | Reading |");
+        line("| --- | ---: | ---: | ---: | ---: | --- |");
+        foreach (var row in translation.Rows)
+        {
+            line($"| {row.Metric} ({row.Unit}) | {Added(row.ReferenceAdded, row.Unit)} | {Added(row.CurrentAdded, row.Unit)} | {Added(row.Difference, row.Unit, "OpenAI in")} | " +
+                $"{Added(row.DifferenceMin, row.Unit, "OpenAI in")} … {Added(row.DifferenceMax, row.Unit, "OpenAI in")} | {Reading(row, runs, "Anthropic in")} |");
         }
 
         line("");

@@ -92,10 +92,11 @@ internal sealed record BenchSettings(
     int SlowStreams,
     int Starts,
     bool QuietVariant,
-    string? BaselineDll)
+    string? BaselineDll,
+    bool Anthropic)
 {
     public static BenchSettings From(BenchOptions o) =>
-        new(o.DurationSeconds, o.Runs, o.WarmupSeconds, o.StreamsPerRun, o.ChunkDelayMs, o.Chunks, o.SlowStreams, o.Starts, o.QuietVariant, o.BaselineDll);
+        new(o.DurationSeconds, o.Runs, o.WarmupSeconds, o.StreamsPerRun, o.ChunkDelayMs, o.Chunks, o.SlowStreams, o.Starts, o.QuietVariant, o.BaselineDll, o.Anthropic);
 }
 
 /// <summary>

@@ -25,6 +25,9 @@ internal sealed class Service : IDisposable
 
     public Uri ChatUrl => new(Root, "/v1/chat/completions");
 
+    /// <summary>The Anthropic Messages endpoint.</summary>
+    public Uri MessagesUrl => new(Root, "/v1/messages");
+
     public void Dispose() => Process.Dispose();
 }
 

@@ -1,19 +1,36 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 
 namespace Gateway.Bench;
 
-/// <summary>Timings of one streamed chat request, in milliseconds.</summary>
-internal sealed record StreamSample(double TtfbMs, double TotalMs, int ContentEvents, bool Done, double[] GapsMs);
+/// <summary>
+/// Timings of one streamed chat request, in milliseconds. <paramref name="Error"/> is the data of the first
+/// Anthropic <c>error</c> event, if the stream brought one.
+/// </summary>
+internal sealed record StreamSample(double TtfbMs, double TotalMs, int ContentEvents, bool Done, double[] GapsMs, string? Error = null);
 
 /// <summary>
-/// Times <c>"stream":true</c> requests, which wrk cannot: time to the first content event (the first
-/// <c>data:</c> event whose delta has non-empty <c>content</c>) and every gap between content events.
-/// Each read is stamped when it returns, before any parsing. One keep-alive connection per origin.
+/// Times <c>"stream":true</c> requests, which wrk cannot: time to the first content event and every gap between
+/// content events. OpenAI SSE: a content event is a <c>data:</c> event whose delta has non-empty <c>content</c>,
+/// the end is <c>data: [DONE]</c>. Anthropic SSE (<c>event: NAME</c> then <c>data: JSON</c>): a content event is
+/// <c>content_block_delta</c>, the end is <c>message_stop</c>. Each read is stamped when it returns, before any
+/// parsing. One keep-alive connection per origin.
 /// </summary>
 internal sealed class StreamTimer : IDisposable
 {
     private readonly HttpClient _client = BenchHttp.Create(TimeSpan.FromSeconds(60));
+
+    /// <summary>The Anthropic event a <c>data:</c> line belongs to (from the <c>event:</c> line before it).</summary>
+    private enum AnthropicEvent
+    {
+        /// <summary>No <c>event:</c> line since the last blank line: the data's own <c>type</c> decides.</summary>
+        Unnamed,
+        ContentBlockDelta,
+        MessageStop,
+        Error,
+        Other,
+    }
 
     public async Task<StreamSample> TimeAsync(PathSpec path, CancellationToken cancellationToken)
     {
@@ -27,12 +44,23 @@ internal sealed class StreamTimer : IDisposable
         }
 
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        return await ReadAsync(stream, path.Api, start, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads SSE from <paramref name="stream"/> until its end event (or the end of the stream) and times it from
+    /// <paramref name="start"/> (a <see cref="Stopwatch.GetTimestamp"/>).
+    /// </summary>
+    public static async Task<StreamSample> ReadAsync(Stream stream, ApiKind api, long start, CancellationToken cancellationToken)
+    {
         var buffer = new byte[64 * 1024];
         var filled = 0;
         long first = 0, previous = 0;
         var gaps = new List<double>(128);
         var events = 0;
         var done = false;
+        var anthropicEvent = AnthropicEvent.Unnamed;
+        string? error = null;
         while (!done)
         {
             if (filled == buffer.Length)
@@ -59,19 +87,59 @@ internal sealed class StreamTimer : IDisposable
 
                 var line = buffer.AsSpan(lineStart, i - lineStart).TrimEnd((byte)'\r');
                 lineStart = i + 1;
-                if (!line.StartsWith("data:"u8))
+                bool content;
+                if (api == ApiKind.Anthropic)
                 {
-                    continue;
+                    if (line.IsEmpty)
+                    {
+                        anthropicEvent = AnthropicEvent.Unnamed;
+                        continue;
+                    }
+
+                    if (line.StartsWith("event:"u8))
+                    {
+                        anthropicEvent = Named(line[6..].Trim((byte)' '));
+                        continue;
+                    }
+
+                    if (!line.StartsWith("data:"u8))
+                    {
+                        continue;
+                    }
+
+                    var data = line[5..].TrimStart((byte)' ');
+                    var kind = anthropicEvent == AnthropicEvent.Unnamed ? Named(TopLevelType(data)) : anthropicEvent;
+                    if (kind == AnthropicEvent.MessageStop)
+                    {
+                        done = true;
+                        break;
+                    }
+
+                    if (kind == AnthropicEvent.Error)
+                    {
+                        error ??= Encoding.UTF8.GetString(data);
+                    }
+
+                    content = kind == AnthropicEvent.ContentBlockDelta;
+                }
+                else
+                {
+                    if (!line.StartsWith("data:"u8))
+                    {
+                        continue;
+                    }
+
+                    var payload = line[5..].TrimStart((byte)' ');
+                    if (payload.SequenceEqual("[DONE]"u8))
+                    {
+                        done = true;
+                        break;
+                    }
+
+                    content = HasContent(payload);
                 }
 
-                var payload = line[5..].TrimStart((byte)' ');
-                if (payload.SequenceEqual("[DONE]"u8))
-                {
-                    done = true;
-                    break;
-                }
-
-                if (!HasContent(payload))
+                if (!content)
                 {
                     continue;
                 }
@@ -96,7 +164,41 @@ internal sealed class StreamTimer : IDisposable
 
         var end = Stopwatch.GetTimestamp();
         var ttfb = first == 0 ? double.NaN : Stopwatch.GetElapsedTime(start, first).TotalMilliseconds;
-        return new StreamSample(ttfb, Stopwatch.GetElapsedTime(start, end).TotalMilliseconds, events, done, [.. gaps]);
+        return new StreamSample(ttfb, Stopwatch.GetElapsedTime(start, end).TotalMilliseconds, events, done, [.. gaps], error);
+    }
+
+    private static AnthropicEvent Named(ReadOnlySpan<byte> name) =>
+        name.SequenceEqual("content_block_delta"u8) ? AnthropicEvent.ContentBlockDelta
+        : name.SequenceEqual("message_stop"u8) ? AnthropicEvent.MessageStop
+        : name.SequenceEqual("error"u8) ? AnthropicEvent.Error
+        : AnthropicEvent.Other;
+
+    /// <summary>The top-level <c>type</c> string of an Anthropic event's data (empty when there is none or it is not JSON).</summary>
+    private static ReadOnlySpan<byte> TopLevelType(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.CurrentDepth == 1 && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("type"u8))
+                {
+                    reader.Read();
+                    return reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped ? reader.ValueSpan : default;
+                }
+
+                if (reader.CurrentDepth >= 1 && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: no type.
+        }
+
+        return default;
     }
 
     public void Dispose() => _client.Dispose();

@@ -49,7 +49,7 @@ internal sealed record WrkResult
     public string ErrorText => $"non-2xx {Non2xx}, connect {ConnectErrors}, read {ReadErrors}, write {WriteErrors}, timeout {Timeouts}";
 }
 
-/// <summary>Runs wrk with <c>bench/post.lua</c> and parses its text output.</summary>
+/// <summary>Runs wrk with <c>bench/post.lua</c> (or <c>bench/post-anthropic.lua</c>) and parses its text output.</summary>
 internal static partial class Wrk
 {
     public static async Task<WrkResult> RunAsync(
@@ -59,7 +59,7 @@ internal static partial class Wrk
         string[] command =
         [
             "wrk", "-t" + threads.ToString(CultureInfo.InvariantCulture), "-c" + connections.ToString(CultureInfo.InvariantCulture),
-            "-d" + seconds.ToString(CultureInfo.InvariantCulture) + "s", "--latency", "-s", options.WrkScript, path.Url.ToString(),
+            "-d" + seconds.ToString(CultureInfo.InvariantCulture) + "s", "--latency", "-s", path.Api == ApiKind.Anthropic ? options.WrkAnthropicScript : options.WrkScript, path.Url.ToString(),
         ];
         using var wrk = ChildProcess.Start("wrk", output, command, new Dictionary<string, string> { ["BENCH_MODEL"] = path.Model });
         var exit = await wrk.WaitAsync(cancellationToken);
