@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One full gateway bench run: installs wrk if missing, builds the gateway, the fake upstream and the
 # bench app in Release, then runs the bench. Results: bench/results/<UTC timestamp>.md/.json and
-# bench/results/latest.md/.json. See bench/README.md.
+# bench/results/latest.md/.json. See bench/README.md. Quick check of the harness (numbers mean nothing):
+#   BENCH_DURATION=1 BENCH_RUNS=1 BENCH_WARMUP=1 BENCH_STREAMS=2 BENCH_SLOW_STREAMS=0 BENCH_STARTS=1 BENCH_QUIET_VARIANT=0 bench/run.sh
 #
 # Settings (environment variables, defaults in brackets):
 #   BENCH_DURATION       seconds per wrk run (and per c=1 bench-timer run) [4]
@@ -11,6 +12,17 @@
 #   BENCH_SLOW_STREAMS   concurrent slow streams for the memory reading [1000]
 #   BENCH_STARTS         gateway start-ups timed [5]
 #   BENCH_QUIET_VARIANT  1 = also measure the gateway with per-request logging off [1]
+#   BENCH_BASELINE_DLL   another build's Gateway.Server.dll: also start it (same generated config) and
+#                        measure it as the path "baseline" in the same runs, interleaved with the others;
+#                        the report's "Against the baseline build" gives per metric each build's added
+#                        value (vs direct) and the per-run difference current - baseline (median,
+#                        min ... max): a min ... max that contains 0 is no change beyond the run-to-run
+#                        spread. Not built here. [unset]
+#   BENCH_ANTHROPIC      1 = also measure "gateway-anthropic": the same gateway, Anthropic Messages in
+#                        (POST /v1/messages), translated to the OpenAI-kind upstream; the report's
+#                        "Anthropic Messages in" section gives its added values and the translation cost
+#                        gateway-anthropic - gateway (c=1 p50/p99 bench timer, stream time to first
+#                        content). Stops at the check step while the gateway lacks /v1/messages. [0]
 #   BENCH_WAIT_QUIET     seconds to wait for other processes to leave the CPU before measuring [0]
 #   BENCH_KEEP_LOGS      1 = keep the child processes' console output in the temp folder [0]
 #   BENCH_SKIP_BUILD     1 = use the existing Release builds [0]
