@@ -3,12 +3,20 @@ using Gateway.Json;
 namespace Gateway.Chat;
 
 /// <summary>
-/// An inbound chat request: the raw OpenAI Chat Completions body (the gateway's neutral format, which
-/// every other wire format maps to and from) plus the facts routing and translation need.
+/// An inbound chat request: the client's raw body (indexed, so a same-format target gets its members
+/// byte for byte), the facts routing and the codecs need, and — only when some target speaks another
+/// format — the neutral <see cref="Conversation"/> read from it.
 /// </summary>
 internal sealed class ChatRequest
 {
+    /// <summary>The client's format.</summary>
+    public WireFormat Format { get; init; } = WireFormat.OpenAIChat;
+
+    /// <summary>The client's body.</summary>
     public required JsonObjectIndex Body { get; init; }
+
+    /// <summary>The neutral form, built by the endpoint when a target needs translation; null on the byte path.</summary>
+    public Conversation? Conversation { get; set; }
 
     /// <summary>The public model id the client asked for.</summary>
     public required string Model { get; init; }

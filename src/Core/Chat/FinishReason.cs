@@ -1,7 +1,8 @@
 namespace Gateway.Chat;
 
 /// <summary>
-/// An OpenAI <c>finish_reason</c>. An open value: unknown reasons from an upstream round-trip unchanged.
+/// Why the model stopped, in OpenAI's vocabulary (the neutral one: every format maps to and from it). An
+/// open value: unknown reasons from an upstream round-trip unchanged.
 /// </summary>
 internal readonly record struct FinishReason(string Value)
 {
@@ -10,6 +11,9 @@ internal readonly record struct FinishReason(string Value)
     public static readonly FinishReason ToolCalls = new("tool_calls");
     public static readonly FinishReason ContentFilter = new("content_filter");
     public static readonly FinishReason FunctionCall = new("function_call");
+
+    /// <summary>Anthropic's <c>pause_turn</c>: a long server-tool turn paused; the client sends it back to continue.</summary>
+    public static readonly FinishReason PauseTurn = new("pause_turn");
 
     /// <summary>
     /// SPEC §5 Tools: the reason follows what was emitted (<c>tool_calls</c> when any call was sent), except

@@ -12,6 +12,15 @@ internal sealed record GatewayError(int Status, string Type, string Code, string
     /// <summary>The log line's <c>end_reason</c> for this error.</summary>
     public required string EndReason { get; init; }
 
+    /// <summary>
+    /// The upstream's own error body, for a client mistake the upstream reported in the client's own format
+    /// (SPEC §4: an Anthropic client gets an Anthropic upstream's body unmodified; Claude Code matches on its wording).
+    /// </summary>
+    public ReadOnlyMemory<byte>? UpstreamBody { get; init; }
+
+    /// <summary>The format of <see cref="UpstreamBody"/>.</summary>
+    public WireFormat UpstreamBodyFormat { get; init; }
+
     public static GatewayError InvalidRequest(string code, string message, string? param) =>
         new(400, "invalid_request_error", code, message, param) { EndReason = "invalid_request" };
 

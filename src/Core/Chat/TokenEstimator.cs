@@ -23,6 +23,51 @@ internal sealed class TokenEstimator
     /// <summary>Tokens in UTF-8 <paramref name="utf8"/>.</summary>
     public int Count(ReadOnlySpan<byte> utf8) => utf8.IsEmpty ? 0 : Count(Encoding.UTF8.GetString(utf8));
 
+    /// <summary>Estimated prompt tokens of a request: an OpenAI body as sent, any other through its neutral conversation.</summary>
+    public int CountPrompt(ChatRequest request) =>
+        request.Format != WireFormat.OpenAIChat && request.Conversation is { } conversation ? CountPrompt(conversation) : CountPrompt(request.Body);
+
+    /// <summary>Estimated prompt tokens of a neutral conversation: system, messages and tools.</summary>
+    public int CountPrompt(Conversation conversation)
+    {
+        var text = new StringBuilder();
+        AppendParts(text, conversation.System);
+        foreach (var message in conversation.Messages)
+        {
+            text.Append(message.Role.Value).Append('\n');
+            AppendParts(text, message.Parts);
+        }
+
+        foreach (var tool in conversation.Tools)
+        {
+            text.Append(tool.Name).Append('\n').Append(tool.Description).Append('\n').Append(tool.ParametersJson).Append(tool.NativeJson).Append('\n');
+        }
+
+        return Count(text.ToString()) + (conversation.Messages.Count * PerMessage) + ReplyPriming;
+    }
+
+    private static void AppendParts(StringBuilder text, IEnumerable<ContentPart> parts)
+    {
+        foreach (var part in parts)
+        {
+            switch (part)
+            {
+                case TextPart t:
+                    text.Append(t.Text).Append('\n');
+                    break;
+                case ReasoningPart r:
+                    text.Append(r.Text).Append('\n');
+                    break;
+                case ToolCallPart call:
+                    text.Append(call.Name).Append('\n').Append(call.Arguments).Append('\n');
+                    break;
+                case ToolResultPart result:
+                    AppendParts(text, result.Parts);
+                    break;
+            }
+        }
+    }
+
     /// <summary>Estimated prompt tokens of an OpenAI chat request body.</summary>
     public int CountPrompt(JsonObjectIndex body)
     {

@@ -50,4 +50,7 @@ public sealed record ProviderOptions
 
     /// <summary>Thinking handling; kind default when unset.</summary>
     public ThinkingMode Thinking { get; init; }
+
+    /// <summary>How an Anthropic target is asked to think: adaptive with an effort (default) or a token budget.</summary>
+    public ThinkingStyle ThinkingStyle { get; init; }
 }

@@ -21,7 +21,13 @@ internal sealed class Provider
         ResponseTimeout = TimeSpan.FromSeconds(options.ResponseTimeoutSeconds);
         Thinking = options.Thinking != ThinkingMode.Default
             ? options.Thinking
-            : options.Kind == ProviderKind.ChatSite ? ThinkingMode.PromptTags : ThinkingMode.Passthrough;
+            : options.Kind switch
+            {
+                ProviderKind.ChatSite => ThinkingMode.PromptTags,
+                ProviderKind.Anthropic or ProviderKind.Gemini => ThinkingMode.Native,
+                _ => ThinkingMode.Passthrough,
+            };
+        ThinkingStyle = options.ThinkingStyle == ThinkingStyle.Budget ? ThinkingStyle.Budget : ThinkingStyle.Adaptive;
         AuthMode = options.UpstreamAuth.Mode != UpstreamAuthMode.Default
             ? options.UpstreamAuth.Mode
             : string.IsNullOrEmpty(options.ApiKey) ? UpstreamAuthMode.None : UpstreamAuthMode.Static;
@@ -48,6 +54,8 @@ internal sealed class Provider
     public TimeSpan ResponseTimeout { get; }
 
     public ThinkingMode Thinking { get; }
+
+    public ThinkingStyle ThinkingStyle { get; }
 
     public UpstreamAuthMode AuthMode { get; }
 

@@ -1,24 +1,21 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Gateway.Streaming;
 
 /// <summary>
-/// Normalizes the tool-call deltas of one choice (SPEC §5 Tools): a 0-based stable <c>index</c> per call,
-/// <c>id</c> + <c>type</c> + <c>function.name</c> on the first delta of each call, arguments-only
-/// continuations. Upstreams get this wrong in many ways (1-based or missing indices, ids repeated on
-/// every delta, two calls sharing one index, duplicate ids), so calls are tracked explicitly.
+/// Normalizes the tool-call deltas of one choice on the byte path (SPEC §5 Tools): a 0-based stable
+/// <c>index</c> per call, <c>id</c> + <c>type</c> + <c>function.name</c> on the first delta of each call,
+/// arguments-only continuations. Which call a delta belongs to is <see cref="ToolCallIndexer"/>'s call.
 /// </summary>
 internal sealed class ToolCallDeltaTracker
 {
-    private readonly List<Call> _calls = [];
-    private readonly HashSet<string> _usedIds;
+    private readonly ToolCallIndexer _calls;
 
     /// <param name="usedIds">Ids already given out in this response (shared by all choices).</param>
     public ToolCallDeltaTracker(HashSet<string> usedIds)
     {
-        _usedIds = usedIds;
+        _calls = new ToolCallIndexer(usedIds);
     }
 
     /// <summary>Number of calls seen so far.</summary>
@@ -48,16 +45,14 @@ internal sealed class ToolCallDeltaTracker
             var argumentsField = isCustom ? "input" : "arguments";
             var arguments = ArgumentsText(payload?[argumentsField]);
 
-            var call = Find(upstreamIndex, upstreamId, name);
-            if (call is null)
+            var (call, isNew) = _calls.Resolve(upstreamIndex, upstreamId, name, isCustom);
+            if (isNew)
             {
-                call = new Call(_calls.Count, upstreamIndex, upstreamId, UniqueId(upstreamId), name ?? string.Empty, isCustom ? "custom" : "function");
-                _calls.Add(call);
                 var first = new JsonObject
                 {
                     ["index"] = call.Index,
                     ["id"] = call.Id,
-                    ["type"] = call.Type,
+                    ["type"] = call.Custom ? "custom" : "function",
                     [payloadName] = new JsonObject { ["name"] = call.Name, [argumentsField] = arguments ?? string.Empty },
                 };
                 CopyExtras(element, first);
@@ -79,64 +74,6 @@ internal sealed class ToolCallDeltaTracker
         }
 
         return result;
-    }
-
-    private Call? Find(int? upstreamIndex, string? upstreamId, string? name)
-    {
-        if (upstreamId is not null)
-        {
-            // An id names its call: a new id is a new call even if the index repeats, and a repeated id
-            // under another index is a second call whose upstream reused the id.
-            for (var i = _calls.Count - 1; i >= 0; i--)
-            {
-                if (_calls[i].UpstreamId == upstreamId
-                    && (upstreamIndex is null || _calls[i].UpstreamIndex is null || _calls[i].UpstreamIndex == upstreamIndex))
-                {
-                    return _calls[i];
-                }
-            }
-
-            return null;
-        }
-
-        if (upstreamIndex is not null)
-        {
-            for (var i = _calls.Count - 1; i >= 0; i--)
-            {
-                if (_calls[i].UpstreamIndex == upstreamIndex)
-                {
-                    return _calls[i];
-                }
-            }
-
-            return null;
-        }
-
-        // Neither index nor id: a continuation of the latest call, unless it names a function (a new call).
-        return name is null && _calls.Count > 0 ? _calls[^1] : null;
-    }
-
-    private string UniqueId(string? upstreamId)
-    {
-        if (upstreamId is not null && _usedIds.Add(upstreamId))
-        {
-            return upstreamId;
-        }
-
-        string id;
-        do
-        {
-            id = NewCallId();
-        }
-        while (!_usedIds.Add(id));
-        return id;
-    }
-
-    /// <summary>A fresh <c>call_…</c> id (24 random alphanumerics, as OpenAI's).</summary>
-    public static string NewCallId()
-    {
-        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        return "call_" + RandomNumberGenerator.GetString(alphabet, 24);
     }
 
     private static string? ArgumentsText(JsonNode? node) => node switch
@@ -161,6 +98,4 @@ internal sealed class ToolCallDeltaTracker
             to[key] = value.DeepClone();
         }
     }
-
-    private sealed record Call(int Index, int? UpstreamIndex, string? UpstreamId, string Id, string Name, string Type);
 }

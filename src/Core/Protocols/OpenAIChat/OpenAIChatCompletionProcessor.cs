@@ -133,7 +133,7 @@ internal sealed class OpenAIChatCompletionProcessor
                 }
 
                 var id = call["id"] is JsonValue idv && idv.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
-                call["id"] = id is not null && ids.Add(id) ? id : NewUniqueId(ids);
+                call["id"] = id is not null && ids.Add(id) ? id : ToolCallIndexer.NewUniqueId(ids);
                 if (call["type"] is null)
                 {
                     call["type"] = call["custom"] is JsonObject ? "custom" : "function";
@@ -165,16 +165,5 @@ internal sealed class OpenAIChatCompletionProcessor
         var finish = FinishReason.Derive(upstream, emittedTools, _request.LegacyFunctions);
         choice["finish_reason"] = finish.Value;
         return finish;
-    }
-
-    private static string NewUniqueId(HashSet<string> ids)
-    {
-        string id;
-        do
-        {
-            id = ToolCallDeltaTracker.NewCallId();
-        }
-        while (!ids.Add(id));
-        return id;
     }
 }

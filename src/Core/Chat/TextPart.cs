@@ -1,0 +1,4 @@
+namespace Gateway.Chat;
+
+/// <summary>Plain text.</summary>
+internal sealed record TextPart(string Text) : ContentPart;
