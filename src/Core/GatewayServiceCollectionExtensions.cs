@@ -84,7 +84,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<CodecSelector>();
         services.AddSingleton<StreamingChatRunner>();
         services.AddSingleton<NonStreamingChatRunner>();
-        services.AddSingleton<ChatCompletionsEndpoint>();
+        services.AddSingleton<ChatEndpoint>();
+        services.AddSingleton<CountTokensEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<ManageEndpoint>();
@@ -92,7 +93,8 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<CorsPolicy>(),
             sp.GetRequiredService<ClientAuthenticator>(),
             sp.GetRequiredService<ClientRateLimiter>(),
-            sp.GetRequiredService<ChatCompletionsEndpoint>(),
+            sp.GetRequiredService<ChatEndpoint>(),
+            sp.GetRequiredService<CountTokensEndpoint>(),
             sp.GetRequiredService<ModelsEndpoint>(),
             sp.GetRequiredService<HealthEndpoint>(),
             sp.GetRequiredService<ManageEndpoint>(),

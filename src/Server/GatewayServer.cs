@@ -35,6 +35,8 @@ public static class GatewayServer
         app.Map("/" + GatewayRoutes.ChatCompletions, handlers.ChatCompletionsAsync);
         app.Map("/" + GatewayRoutes.ChatCompletionsShort, handlers.ChatCompletionsAsync);
         app.Map("/" + GatewayRoutes.Root, handlers.ChatCompletionsAsync);
+        app.Map("/" + GatewayRoutes.Messages, handlers.MessagesAsync);
+        app.Map("/" + GatewayRoutes.MessagesCountTokens, handlers.CountTokensAsync);
         app.Map("/" + GatewayRoutes.Models, handlers.ModelsAsync);
         app.Map("/" + GatewayRoutes.ModelsShort, handlers.ModelsAsync);
         app.Map("/" + GatewayRoutes.Health, handlers.HealthAsync);

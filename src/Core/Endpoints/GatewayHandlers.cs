@@ -2,6 +2,7 @@ using Gateway.Auth;
 using Gateway.Chat;
 using Gateway.Diagnostics;
 using Gateway.Pipeline;
+using Gateway.Protocols.Anthropic;
 using Gateway.Protocols.OpenAIChat;
 using Gateway.Routing;
 using Microsoft.AspNetCore.Http;
@@ -21,7 +22,8 @@ public sealed class GatewayHandlers
     private readonly CorsPolicy _cors;
     private readonly ClientAuthenticator _auth;
     private readonly ClientRateLimiter _rateLimiter;
-    private readonly ChatCompletionsEndpoint _chat;
+    private readonly ChatEndpoint _chat;
+    private readonly CountTokensEndpoint _countTokens;
     private readonly ModelsEndpoint _models;
     private readonly HealthEndpoint _health;
     private readonly ManageEndpoint _manage;
@@ -32,7 +34,8 @@ public sealed class GatewayHandlers
         CorsPolicy cors,
         ClientAuthenticator auth,
         ClientRateLimiter rateLimiter,
-        ChatCompletionsEndpoint chat,
+        ChatEndpoint chat,
+        CountTokensEndpoint countTokens,
         ModelsEndpoint models,
         HealthEndpoint health,
         ManageEndpoint manage,
@@ -43,6 +46,7 @@ public sealed class GatewayHandlers
         _auth = auth;
         _rateLimiter = rateLimiter;
         _chat = chat;
+        _countTokens = countTokens;
         _models = models;
         _health = health;
         _manage = manage;
@@ -51,7 +55,13 @@ public sealed class GatewayHandlers
     }
 
     /// <summary>OpenAI Chat Completions (<c>/v1/chat/completions</c>, <c>/chat/completions</c>, <c>/</c>).</summary>
-    public Task ChatCompletionsAsync(HttpContext context) => RunAsync(context, "chat_completions", OpenAIChatInbound.Instance, PostOnly, Access.Client, _chat.HandleAsync);
+    public Task ChatCompletionsAsync(HttpContext context) => RunAsync(context, "chat_completions", OpenAIChatInbound.Instance, PostOnly, Access.Client, _chat.HandleChatCompletionsAsync);
+
+    /// <summary>Anthropic Messages (<c>/v1/messages</c>).</summary>
+    public Task MessagesAsync(HttpContext context) => RunAsync(context, "messages", AnthropicInbound.Instance, PostOnly, Access.Client, _chat.HandleMessagesAsync);
+
+    /// <summary>Anthropic token count (<c>/v1/messages/count_tokens</c>).</summary>
+    public Task CountTokensAsync(HttpContext context) => RunAsync(context, "messages_count_tokens", AnthropicInbound.Instance, PostOnly, Access.Client, _countTokens.HandleAsync);
 
     /// <summary>OpenAI model list (<c>/v1/models</c>, <c>/models</c>).</summary>
     public Task ModelsAsync(HttpContext context) => RunAsync(context, "models", OpenAIChatInbound.Instance, GetOnly, Access.Client, _models.HandleAsync);

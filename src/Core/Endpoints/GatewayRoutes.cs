@@ -15,6 +15,12 @@ public static class GatewayRoutes
     /// <summary>Azure Functions form of <see cref="Root"/> (an empty route needs an optional, empty parameter).</summary>
     public const string RootFunctions = "{ignored:maxlength(0)?}";
 
+    /// <summary>Anthropic Messages (Claude Code points <c>ANTHROPIC_BASE_URL</c> at the gateway's root).</summary>
+    public const string Messages = "v1/messages";
+
+    /// <summary>Anthropic's token count of a Messages request.</summary>
+    public const string MessagesCountTokens = "v1/messages/count_tokens";
+
     /// <summary>OpenAI model list.</summary>
     public const string Models = "v1/models";
 

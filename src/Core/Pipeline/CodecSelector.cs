@@ -1,4 +1,6 @@
 using Gateway.Chat;
+using Gateway.Configuration;
+using Gateway.Protocols.Anthropic;
 using Gateway.Protocols.OpenAIChat;
 using Gateway.Routing;
 
@@ -17,6 +19,31 @@ internal sealed class CodecSelector
         _estimator = estimator;
     }
 
+    /// <summary>The client's format is the target's: the byte path, no neutral conversation.</summary>
+    public static bool PassesThrough(ChatRequest request, RouteTarget target) => (request.Format, target.Provider.Kind) switch
+    {
+        (WireFormat.OpenAIChat, ProviderKind.OpenAI) => true,
+        (WireFormat.AnthropicMessages, ProviderKind.Anthropic) => true,
+        _ => false,
+    };
+
     /// <summary>The codec factory for the attempts of <paramref name="request"/>.</summary>
-    public Func<RouteTarget, IAttemptCodec> For(ChatRequest request) => target => new OpenAIPassThroughCodec(request, target, _estimator);
+    public Func<RouteTarget, IAttemptCodec> For(ChatRequest request) => target => Create(request, target);
+
+    private IAttemptCodec Create(ChatRequest request, RouteTarget target)
+    {
+        var provider = target.Provider;
+        return (request.Format, provider.Kind) switch
+        {
+            (WireFormat.OpenAIChat, ProviderKind.OpenAI) => new OpenAIPassThroughCodec(request, target, _estimator),
+            (WireFormat.AnthropicMessages, ProviderKind.OpenAI) => new TranslatingCodec(
+                request,
+                target,
+                OpenAIChatRequestWriter.Instance,
+                new OpenAIChatDecoder(),
+                new AnthropicEncoder(request.Model, Opaque.From(string.Empty, ProviderKind.OpenAI, provider.Id)),
+                _estimator),
+            _ => throw new NotSupportedException($"No codec for {request.Format} clients and {provider.Kind} targets."),
+        };
+    }
 }

@@ -29,5 +29,23 @@ public static class Requests
         return (response, response.Content.Headers.ContentType?.MediaType == "text/event-stream" ? SseText.Parse(raw) : [], raw);
     }
 
+    public const string MessagesPath = "/v1/messages";
+
+    /// <summary>An Anthropic Messages request for model gpt-test (the test configs' public id).</summary>
+    public static string Message(string text = "hello", bool stream = false, string extra = "") =>
+        $$"""{"model":"gpt-test","max_tokens":100,{{(stream ? "\"stream\":true," : string.Empty)}}{{extra}}"messages":[{"role":"user","content":"{{text}}"}]}""";
+
+    /// <summary>Posts an Anthropic Messages body to <c>/v1/messages</c> (with <c>anthropic-version</c>) and reads the named events.</summary>
+    public static async Task<(HttpResponseMessage Response, List<NamedSse.Event> Events, string Raw)> MessagesStreamAsync(this HttpClient client, string json, Action<HttpRequestMessage>? configure = null)
+    {
+        var response = await client.PostAsync(json, MessagesPath, r =>
+        {
+            r.Headers.TryAddWithoutValidation("anthropic-version", "2023-06-01");
+            configure?.Invoke(r);
+        });
+        var raw = await response.Content.ReadAsStringAsync();
+        return (response, response.Content.Headers.ContentType?.MediaType == "text/event-stream" ? NamedSse.Parse(raw) : [], raw);
+    }
+
     public static void Bearer(this HttpRequestMessage request, string key) => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
 }

@@ -168,6 +168,14 @@ internal sealed class OpenAIChatDecoder : IUpstreamDecoder
                 }
             }
 
+            if (whole)
+            {
+                // A message lists content before reasoning_content, but the model reasoned first.
+                var reasoningFirst = updates.GetRange(begin, updates.Count - begin).OrderBy(u => u.Kind == ChatUpdateKind.ReasoningDelta ? 0 : 1).ToList();
+                updates.RemoveRange(begin, updates.Count - begin);
+                updates.AddRange(reasoningFirst);
+            }
+
             // The index may come after the delta: the choice is known only now.
             for (var i = begin; i < updates.Count; i++)
             {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Gateway.Chat;
+using Gateway.Json;
 
 namespace Gateway.Protocols.OpenAIChat;
 
@@ -23,7 +24,7 @@ internal static class OpenAIChatRequestReader
     public static Conversation Read(ChatRequest request)
     {
         var conversation = new Conversation { ExtensionsFormat = WireFormat.OpenAIChat };
-        using var document = JsonDocument.Parse(request.Body.Source);
+        using var document = JsonDocument.Parse(request.Body.Source, JsonLimits.Document);
         var root = document.RootElement;
         foreach (var member in root.EnumerateObject())
         {

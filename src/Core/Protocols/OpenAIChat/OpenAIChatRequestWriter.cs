@@ -452,7 +452,7 @@ internal sealed class OpenAIChatRequestWriter : IUpstreamRequestWriter
         StringBuilder? joined = null;
         foreach (var part in parts)
         {
-            if (part is not TextPart text)
+            if (part is not TextPart text || text.Text.Length == 0)
             {
                 continue;
             }

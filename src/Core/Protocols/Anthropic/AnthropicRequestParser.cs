@@ -1,0 +1,205 @@
+using System.Text.Json;
+using Gateway.Chat;
+using Gateway.Json;
+
+namespace Gateway.Protocols.Anthropic;
+
+/// <summary>
+/// Reads an inbound Anthropic Messages body (<c>POST /v1/messages</c>, <c>/v1/messages/count_tokens</c>)
+/// into a <see cref="ChatRequest"/>: the checks every target needs, and the facts routing uses. The
+/// neutral conversation is read only when a target needs translation (<see cref="AnthropicRequestReader"/>).
+/// </summary>
+internal static class AnthropicRequestParser
+{
+    public static bool TryParse(ReadOnlyMemory<byte> body, bool acceptsEventStream, bool countTokens, out ChatRequest? request, out ChatRequestError? error)
+    {
+        request = null;
+        if (!JsonObjectIndex.TryCreate(body, out var index, out var jsonError))
+        {
+            error = new ChatRequestError("invalid_json", jsonError!, null);
+            return false;
+        }
+
+        if (!index!.TryGet("model", out var model) || model.ValueKind != JsonTokenType.String || ReadString(index, model) is not { } modelId || string.IsNullOrWhiteSpace(modelId))
+        {
+            error = new ChatRequestError("invalid_request", "model: a string is required", "model");
+            return false;
+        }
+
+        if (!index.TryGet("messages", out var messages) || messages.ValueKind != JsonTokenType.StartArray)
+        {
+            error = new ChatRequestError("invalid_request", "messages: an array is required", "messages");
+            return false;
+        }
+
+        if (CheckMessages(index.ValueOf(messages)) is { } messageError)
+        {
+            error = new ChatRequestError("invalid_request", messageError, "messages");
+            return false;
+        }
+
+        foreach (var (name, kind) in (ReadOnlySpan<(string, JsonTokenType)>)[("tools", JsonTokenType.StartArray), ("tool_choice", JsonTokenType.StartObject), ("thinking", JsonTokenType.StartObject), ("metadata", JsonTokenType.StartObject), ("output_config", JsonTokenType.StartObject), ("stop_sequences", JsonTokenType.StartArray)])
+        {
+            if (index.TryGet(name, out var member) && member.ValueKind != kind && member.ValueKind != JsonTokenType.Null)
+            {
+                error = new ChatRequestError("invalid_request", $"{name}: must be {(kind == JsonTokenType.StartArray ? "an array" : "an object")}", name);
+                return false;
+            }
+        }
+
+        if (index.TryGet("system", out var system) && system.ValueKind is not (JsonTokenType.String or JsonTokenType.StartArray or JsonTokenType.Null))
+        {
+            error = new ChatRequestError("invalid_request", "system: must be a string or an array of text blocks", "system");
+            return false;
+        }
+
+        if (index.TryGet("max_tokens", out var maxTokens) && maxTokens.ValueKind != JsonTokenType.Number && maxTokens.ValueKind != JsonTokenType.Null)
+        {
+            error = new ChatRequestError("invalid_request", "max_tokens: must be an integer", "max_tokens");
+            return false;
+        }
+
+        bool stream;
+        if (countTokens || !index.TryGet("stream", out var streamMember) || streamMember.ValueKind == JsonTokenType.Null)
+        {
+            stream = !countTokens && acceptsEventStream;
+        }
+        else if (streamMember.ValueKind is JsonTokenType.True or JsonTokenType.False)
+        {
+            stream = streamMember.ValueKind == JsonTokenType.True;
+        }
+        else
+        {
+            error = new ChatRequestError("invalid_request", "stream: must be a boolean", "stream");
+            return false;
+        }
+
+        request = new ChatRequest
+        {
+            Format = WireFormat.AnthropicMessages,
+            Body = index,
+            Model = modelId,
+            Stream = stream,
+            ClientWantsUsage = false,
+            ChoiceCount = 1,
+            HasTools = index.TryGet("tools", out var tools) && tools.ValueKind == JsonTokenType.StartArray && !IsEmptyArray(index.ValueOf(tools)),
+            LegacyFunctions = false,
+            ThinkingBudget = index.TryGet("thinking", out var thinking) && thinking.ValueKind == JsonTokenType.StartObject ? BudgetOf(index.ValueOf(thinking)) : null,
+        };
+        error = null;
+        return true;
+    }
+
+    // Every message is an object with role user or assistant and content a string or an array of
+    // typed blocks (what Anthropic itself checks first); the blocks' own fields are the upstream's to judge.
+    private static string? CheckMessages(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        reader.Read();
+        var count = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return $"messages.{count}: must be an object";
+            }
+
+            string? role = null;
+            var hasContent = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("role"u8))
+                {
+                    reader.Read();
+                    role = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    reader.Skip();
+                }
+                else if (reader.ValueTextEquals("content"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartArray)
+                    {
+                        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                        {
+                            if (reader.TokenType != JsonTokenType.StartObject)
+                            {
+                                return $"messages.{count}.content: each block must be an object with a type";
+                            }
+
+                            reader.Skip();
+                        }
+
+                        hasContent = true;
+                    }
+                    else
+                    {
+                        hasContent = reader.TokenType == JsonTokenType.String;
+                        reader.Skip();
+                    }
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            if (role is not ("user" or "assistant"))
+            {
+                return $"messages.{count}.role: must be \"user\" or \"assistant\"";
+            }
+
+            if (!hasContent)
+            {
+                return $"messages.{count}.content: a string or an array of content blocks is required";
+            }
+
+            count++;
+        }
+
+        return count == 0 ? "messages: at least one message is required" : null;
+    }
+
+    private static int? BudgetOf(ReadOnlySpan<byte> thinking)
+    {
+        var reader = new Utf8JsonReader(thinking);
+        reader.Read();
+        int? budget = null;
+        var enabled = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("budget_tokens"u8))
+            {
+                reader.Read();
+                budget = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var b) && b > 0 ? b : null;
+            }
+            else if (reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                enabled = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("enabled"u8);
+            }
+            else
+            {
+                reader.Read();
+            }
+
+            reader.Skip();
+        }
+
+        return enabled ? budget : null;
+    }
+
+    private static bool IsEmptyArray(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        reader.Read();
+        return reader.Read() && reader.TokenType == JsonTokenType.EndArray;
+    }
+
+    private static string? ReadString(JsonObjectIndex index, in JsonMember member)
+    {
+        var reader = new Utf8JsonReader(index.ValueOf(member));
+        reader.Read();
+        return reader.GetString();
+    }
+}
