@@ -61,6 +61,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => new StateStores(options.State, sp.GetRequiredService<StateGuard>(), sp.GetRequiredService<StateCallCounter>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<StateSnapshots>();
         services.AddSingleton<SessionAffinity>();
+        services.AddSingleton<ThinkingMemory>();
         services.AddSingleton<ModelRefreshJob>();
         services.AddSingleton(sp => new GatewayJobs(sp.GetRequiredService<ModelRefreshJob>()));
         services.AddHostedService<StateMaintenanceService>();

@@ -28,6 +28,15 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
     /// <summary>Script used when the queue is empty.</summary>
     public Script Default { get; set; } = Scripts.Echo();
 
+    /// <summary>Script for Anthropic's <c>POST …/messages</c> when the queue is empty.</summary>
+    public Script AnthropicDefault { get; set; } = Scripts.AnthropicEcho();
+
+    /// <summary>The answer of <c>POST …/messages/count_tokens</c>.</summary>
+    public int CountTokensAnswer { get; set; } = 42;
+
+    /// <summary>Models per page of the Anthropic-shaped model list (asked for with an <c>anthropic-version</c> header).</summary>
+    public int AnthropicModelsPageSize { get; set; } = 1000;
+
     /// <summary>Ids served by <c>GET /v1/models</c>.</summary>
     public IReadOnlyList<string> Models { get; set; } = ["fake-model"];
 
@@ -40,10 +49,25 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
     /// <summary>Chat requests received, in order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
+    /// <summary>Headers of the model-list requests received, in order.</summary>
+    public ConcurrentQueue<IReadOnlyDictionary<string, string>> ModelRequestHeaders { get; } = new();
+
     /// <summary>Model-list requests received.</summary>
     public int ModelListRequests => _modelListRequests;
 
     private int _modelListRequests;
+
+    // Anthropic's list shape: {data:[{type,id,display_name,created_at}], has_more, first_id, last_id}, paged by after_id.
+    private string AnthropicModelPage(string afterId)
+    {
+        var start = afterId.Length == 0 ? 0 : Models.ToList().IndexOf(afterId) + 1;
+        var page = Models.Skip(start).Take(AnthropicModelsPageSize).ToList();
+        var data = string.Join(",", page.Select(m => $$"""{"type":"model","id":"{{m}}","display_name":"{{m}}","created_at":"2025-01-01T00:00:00Z"}"""));
+        var more = start + page.Count < Models.Count ? "true" : "false";
+        var first = page.Count > 0 ? "\"" + page[0] + "\"" : "null";
+        var last = page.Count > 0 ? "\"" + page[^1] + "\"" : "null";
+        return $$"""{"data":[{{data}}],"has_more":{{more}},"first_id":{{first}},"last_id":{{last}}}""";
+    }
 
     public void Enqueue(params Script[] scripts)
     {
@@ -88,6 +112,13 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
             Interlocked.Increment(ref _modelListRequests);
             context.Response.StatusCode = ModelsStatus;
             context.Response.ContentType = "application/json";
+            ModelRequestHeaders.Enqueue(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            if (context.Request.Headers.ContainsKey("anthropic-version") && ModelsBody is null)
+            {
+                await context.Response.WriteAsync(AnthropicModelPage(context.Request.Query["after_id"].ToString()));
+                return;
+            }
+
             var data = string.Join(",", Models.Select(m => $$"""{"id":"{{m}}","object":"model","created":0,"owned_by":"fake-org"}"""));
             await context.Response.WriteAsync(ModelsBody ?? $$"""{"object":"list","data":[{{data}}]}""");
             return;
@@ -104,7 +135,15 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
         };
         _requests.Enqueue(request);
         using var registration = context.RequestAborted.Register(request.MarkAborted);
-        var script = _scripts.TryDequeue(out var next) ? next : Default;
+        var path = context.Request.Path.Value ?? string.Empty;
+        if (path.EndsWith("/messages/count_tokens", StringComparison.Ordinal) && _scripts.IsEmpty)
+        {
+            await Scripts.Json($$"""{"input_tokens":{{CountTokensAnswer}}}""")(context, request);
+            request.MarkFinished();
+            return;
+        }
+
+        var script = _scripts.TryDequeue(out var next) ? next : path.EndsWith("/messages", StringComparison.Ordinal) ? AnthropicDefault : Default;
         try
         {
             await script(context, request);

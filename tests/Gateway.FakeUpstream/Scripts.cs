@@ -120,6 +120,47 @@ public static class Scripts
         await Sse([.. steps])(context, request);
     };
 
+    /// <summary>
+    /// The echo model in Anthropic's format: the last user text ("echo: …") as a message, or streamed as
+    /// message_start, one text block with a delta per word (<paramref name="chunkDelay"/> apart), message_delta
+    /// and message_stop. Usage: 5 input tokens, one output token per word.
+    /// </summary>
+    public static Script AnthropicEcho(TimeSpan chunkDelay = default, int streamChunks = 0) => async (context, request) =>
+    {
+        JsonObject? body = null;
+        try
+        {
+            body = JsonNode.Parse(request.Body) as JsonObject;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+
+        var text = "echo: " + LastUserText(body);
+        var words = streamChunks > 0
+            ? Enumerable.Range(0, streamChunks).Select(i => $"tok{i} ").ToArray()
+            : text.Split(' ').Select((w, i) => i == 0 ? w : " " + w).ToArray();
+        if (body?["stream"]?.GetValue<bool>() != true)
+        {
+            await Json(AnthropicEvents.Message(new JsonArray(AnthropicEvents.TextBlock(text)), inputTokens: 5, outputTokens: words.Length))(context, request);
+            return;
+        }
+
+        var steps = new List<SseStep> { AnthropicEvents.MessageStart(5), AnthropicEvents.TextStart(0) };
+        foreach (var word in words)
+        {
+            if (chunkDelay > TimeSpan.Zero)
+            {
+                steps.Add(new SseStep.Pause(chunkDelay));
+            }
+
+            steps.Add(AnthropicEvents.TextDelta(0, word));
+        }
+
+        steps.AddRange([AnthropicEvents.BlockStop(0), AnthropicEvents.MessageDelta("end_turn", words.Length), AnthropicEvents.MessageStop()]);
+        await Sse([.. steps])(context, request);
+    };
+
     private static string LastUserText(JsonObject? body)
     {
         if (body?["messages"] is not JsonArray messages)
@@ -134,7 +175,7 @@ public static class Scripts
                 return message["content"] switch
                 {
                     JsonValue value when value.TryGetValue<string>(out var s) => s,
-                    JsonArray parts => string.Join(" ", parts.OfType<JsonObject>().Select(p => p["text"]?.GetValue<string>()).Where(t => t is not null)),
+                    JsonArray parts => string.Join(" ", parts.OfType<JsonObject>().Where(p => p["type"]?.GetValue<string>() is null or "text").Select(p => p["text"]?.GetValue<string>()).Where(t => t is not null)),
                     _ => string.Empty,
                 };
             }

@@ -74,12 +74,12 @@ internal static partial class GatewayOptionsValidator
             switch (provider.Kind)
             {
                 case ProviderKind.Unset:
-                    problems.Add($"{key}:Kind: required (OpenAI)");
+                    problems.Add($"{key}:Kind: required (OpenAI or Anthropic)");
                     break;
-                case ProviderKind.OpenAI:
+                case ProviderKind.OpenAI or ProviderKind.Anthropic:
                     break;
                 default:
-                    problems.Add($"{key}:Kind: '{provider.Kind}' is not supported by this version yet (supported: OpenAI)");
+                    problems.Add($"{key}:Kind: '{provider.Kind}' is not supported by this version yet (supported: OpenAI, Anthropic)");
                     break;
             }
 
@@ -91,6 +91,12 @@ internal static partial class GatewayOptionsValidator
             Require(problems, provider.IdleTimeoutSeconds > 0, $"{key}:IdleTimeoutSeconds", "must be greater than 0");
             Require(problems, provider.ResponseTimeoutSeconds > 0, $"{key}:ResponseTimeoutSeconds", "must be greater than 0");
             Require(problems, provider.MaxConcurrency >= 1, $"{key}:MaxConcurrency", "must be at least 1");
+            Require(problems, provider.DefaultMaxTokens >= 1, $"{key}:DefaultMaxTokens", "must be at least 1");
+            Require(problems, !string.IsNullOrWhiteSpace(provider.AnthropicVersion) && provider.AnthropicVersion.IndexOfAny(['\r', '\n', '\0']) < 0, $"{key}:AnthropicVersion", "must be a header value such as 2023-06-01");
+            for (var i = 0; i < (provider.AnthropicBetas?.Count ?? 0); i++)
+            {
+                Require(problems, !string.IsNullOrWhiteSpace(provider.AnthropicBetas![i]) && provider.AnthropicBetas![i].IndexOfAny([',', '\r', '\n', '\0']) < 0, $"{key}:AnthropicBetas:{i}", "must be one beta name (or *)");
+            }
             if (!StatusCodeSet.TryParse(provider.RetryableStatusCodes, out _, out var statusError))
             {
                 problems.Add($"{key}:RetryableStatusCodes: {statusError}");
@@ -217,7 +223,7 @@ internal static partial class GatewayOptionsValidator
     private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
         "Host", "Content-Length", "Content-Type", "Transfer-Encoding", "Connection", "Upgrade", "Keep-Alive",
-        "TE", "Trailer", "Proxy-Connection", "x-request-id", "traceparent", "X-Channel",
+        "TE", "Trailer", "Proxy-Connection", "x-request-id", "traceparent", "X-Channel", "anthropic-version", "anthropic-beta",
     };
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,50}$")]

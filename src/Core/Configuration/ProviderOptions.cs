@@ -53,4 +53,22 @@ public sealed record ProviderOptions
 
     /// <summary>How an Anthropic target is asked to think: adaptive with an effort (default) or a token budget.</summary>
     public ThinkingStyle ThinkingStyle { get; init; }
+
+    /// <summary>Anthropic: the <c>anthropic-version</c> sent when the client sent none. Default <c>2023-06-01</c>.</summary>
+    public string AnthropicVersion { get; init; } = "2023-06-01";
+
+    /// <summary>
+    /// Anthropic: which of the client's <c>anthropic-beta</c> values are forwarded. Unset: all of them; a list:
+    /// only those names (<c>*</c> for all; a name no beta has, such as <c>none</c>, forwards none).
+    /// </summary>
+    public IReadOnlyList<string>? AnthropicBetas { get; init; }
+
+    /// <summary>Anthropic: <c>max_tokens</c> when the client sent none (Anthropic requires it). Default 4096.</summary>
+    public int DefaultMaxTokens { get; init; } = 4096;
+
+    /// <summary>
+    /// Anthropic, for clients of other formats: put prompt-cache breakpoints on the system text and the
+    /// tools when the client placed none (OpenAI clients get caching without asking). Default true.
+    /// </summary>
+    public bool AutoCacheBreakpoints { get; init; } = true;
 }

@@ -78,4 +78,7 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "session_write_failed request_id={request_id}")]
     public static partial void SessionWriteFailed(ILogger logger, string request_id, Exception exception);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "thinking_write_failed request_id={request_id}")]
+    public static partial void ThinkingWriteFailed(ILogger logger, string request_id, Exception exception);
 }

@@ -26,6 +26,7 @@ internal sealed class ChatEndpoint
     private readonly NonStreamingChatRunner _nonStreaming;
     private readonly SessionAffinity _sessions;
     private readonly CodecSelector _codecs;
+    private readonly ThinkingMemory _thinking;
     private readonly ILogger _logger;
     private readonly bool _passThroughAuth;
 
@@ -37,6 +38,7 @@ internal sealed class ChatEndpoint
         NonStreamingChatRunner nonStreaming,
         SessionAffinity sessions,
         CodecSelector codecs,
+        ThinkingMemory thinking,
         ILoggerFactory loggers)
     {
         _options = options;
@@ -45,6 +47,7 @@ internal sealed class ChatEndpoint
         _nonStreaming = nonStreaming;
         _sessions = sessions;
         _codecs = codecs;
+        _thinking = thinking;
         _logger = loggers.CreateLogger(GatewayLog.RequestCategory);
         _passThroughAuth = providers.All.Any(p => p.AuthMode == UpstreamAuthMode.PassThrough);
     }
@@ -74,7 +77,7 @@ internal sealed class ChatEndpoint
         var sessionKey = SessionKeys.For(log.KeyName, request.Model, SessionHeader(http.Request), log.Client, _sessions.ImplicitSessions);
         var preferred = sessionKey is null ? null : await _sessions.PreferredTargetAsync(sessionKey, exchange.Aborted);
 
-        var context = new ChatAttemptContext(exchange, request, _codecs.For(request), Call(exchange), preferred);
+        var context = new ChatAttemptContext(exchange, request, _codecs.For(request, log.KeyName, exchange.RequestId), Call(exchange), preferred);
         var served = request.Stream
             ? await _streaming.RunAsync(context, targets)
             : await _nonStreaming.RunAsync(context, targets);
@@ -152,6 +155,14 @@ internal sealed class ChatEndpoint
             {
                 await exchange.WriteErrorAsync(GatewayError.InvalidRequest("invalid_request", "The request could not be read: " + ex.Message, null));
                 return null;
+            }
+
+            // OpenAI Chat cannot carry thinking signatures: a tool-using turn an Anthropic target answered
+            // gets its remembered thinking back (only this case calls the store without a session).
+            if (request.Format == WireFormat.OpenAIChat && request.Conversation.Reasoning is { Disabled: false }
+                && targets.Any(t => t.Provider.Kind == ProviderKind.Anthropic))
+            {
+                await _thinking.RestoreAsync(request.Conversation, exchange.Log.KeyName, exchange.Aborted);
             }
         }
 

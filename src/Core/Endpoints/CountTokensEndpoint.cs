@@ -1,33 +1,59 @@
+using System.Text.Json;
 using Gateway.Chat;
+using Gateway.Configuration;
 using Gateway.Diagnostics;
-using Gateway.Pipeline;
+using Gateway.Protocols.Anthropic;
+using Gateway.Providers;
+using Gateway.Routing;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Endpoints;
 
 /// <summary>
-/// <c>POST /v1/messages/count_tokens</c>: Anthropic's token count of a request. Counted with the tokenizer
-/// over system, messages and tools (marked estimated in the log).
+/// <c>POST /v1/messages/count_tokens</c>: forwarded to the model's Anthropic-kind targets (in routing
+/// order; an upstream's client-mistake answer is relayed as it is); when the model has none, or none
+/// answers, counted with the tokenizer over system, messages and tools and marked estimated in the log.
 /// </summary>
 internal sealed class CountTokensEndpoint
 {
+    private const int MaxAnswerBytes = 1024 * 1024;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
     private readonly ChatEndpoint _chat;
     private readonly TokenEstimator _estimator;
+    private readonly UpstreamSender _sender;
+    private readonly FailoverPlan _plan;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
-    public CountTokensEndpoint(ChatEndpoint chat, TokenEstimator estimator)
+    public CountTokensEndpoint(ChatEndpoint chat, TokenEstimator estimator, UpstreamSender sender, FailoverPlan plan, TimeProvider time, ILoggerFactory loggers)
     {
         _chat = chat;
         _estimator = estimator;
+        _sender = sender;
+        _plan = plan;
+        _time = time;
+        _logger = loggers.CreateLogger(GatewayLog.RequestCategory);
     }
 
     public async Task HandleAsync(RequestExchange exchange)
     {
         if (await _chat.ReadAsync(exchange, WireFormat.AnthropicMessages, countTokens: true) is not { } request
-            || await _chat.ResolveAsync(exchange, request, needsConversation: true) is null)
+            || await _chat.ResolveAsync(exchange, request) is not { } targets)
         {
             return;
         }
 
-        var tokens = _estimator.CountPrompt(request.Conversation!);
+        foreach (var target in _plan.Order(targets))
+        {
+            if (target.Provider.Kind == ProviderKind.Anthropic && await ForwardAsync(exchange, request, target))
+            {
+                return;
+            }
+        }
+
+        request.Conversation ??= AnthropicRequestReader.Read(request);
+        var tokens = _estimator.CountPrompt(request.Conversation);
         var log = exchange.Log;
         log.PromptTokens = tokens;
         log.CompletionTokens = 0;
@@ -38,5 +64,87 @@ internal sealed class CountTokensEndpoint
             writer.WriteNumber("input_tokens", tokens);
             writer.WriteEndObject();
         });
+    }
+
+    // True when the client got the upstream's answer; false to try the next target or count locally.
+    private async Task<bool> ForwardAsync(RequestExchange exchange, ChatRequest request, RouteTarget target)
+    {
+        var log = exchange.Log;
+        log.Provider = target.Provider.Id;
+        log.TargetModel = target.Model;
+        log.Attempts++;
+        using var timeout = new CancellationTokenSource(Timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(exchange.Aborted, timeout.Token);
+        try
+        {
+            var body = AnthropicPassThroughCodec.Body(request, target, stream: false, countTokens: true);
+            using var response = await _sender.SendCountTokensAsync(target, body, _chat.Call(exchange), linked.Token);
+            var status = (int)response.StatusCode;
+            log.UpstreamStatus = status;
+            await using var stream = await response.Content.ReadAsStreamAsync(linked.Token);
+            if (await BoundedRead.ReadAsync(stream, response.Content.Headers.ContentLength, MaxAnswerBytes, linked.Token) is not { } answer)
+            {
+                return false;
+            }
+
+            if (response.IsSuccessStatusCode)
+            {
+                log.PromptTokens = InputTokens(answer.Span);
+                await Relay(exchange, 200, answer);
+                return true;
+            }
+
+            var failure = FailureClassifier.FromStatus(target.Provider, response.StatusCode, response.Headers, null);
+            if (failure.Kind == FailureKind.ClientError)
+            {
+                log.EndReason = "invalid_request";
+                await Relay(exchange, status, answer);
+                return true;
+            }
+
+            GatewayLog.AttemptFailed(_logger, exchange.RequestId, target.Provider.Id, target.Model, failure.Kind, failure.Detail);
+            return false;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or UpstreamTokenException || (ex is OperationCanceledException && !exchange.Aborted.IsCancellationRequested))
+        {
+            var kind = ex.GetType().Name;
+            GatewayLog.AttemptFailed(_logger, exchange.RequestId, target.Provider.Id, target.Model, FailureKind.Transport, kind);
+            return false;
+        }
+    }
+
+    private static async Task Relay(RequestExchange exchange, int status, ReadOnlyMemory<byte> body)
+    {
+        var response = exchange.Http.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, exchange.Aborted);
+    }
+
+    private static int? InputTokens(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var match = reader.ValueTextEquals("input_tokens"u8);
+                reader.Read();
+                if (match && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var tokens))
+                {
+                    return tokens;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+            // Relayed as the upstream sent it; the log just has no count.
+        }
+
+        return null;
     }
 }

@@ -32,6 +32,7 @@ internal sealed class ManageEndpoint
             writer.WriteNumber("sessions", report.Swept.Sessions);
             writer.WriteNumber("affinity", report.Swept.Affinity);
             writer.WriteNumber("tokens", report.Swept.Tokens);
+            writer.WriteNumber("thinking", report.Swept.Thinking);
             writer.WriteEndObject();
             writer.WriteEndObject();
         });

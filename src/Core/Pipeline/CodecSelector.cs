@@ -2,7 +2,10 @@ using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Protocols.Anthropic;
 using Gateway.Protocols.OpenAIChat;
+using Gateway.Diagnostics;
 using Gateway.Routing;
+using Gateway.State;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Pipeline;
 
@@ -13,10 +16,16 @@ namespace Gateway.Pipeline;
 internal sealed class CodecSelector
 {
     private readonly TokenEstimator _estimator;
+    private readonly ThinkingMemory _thinking;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
-    public CodecSelector(TokenEstimator estimator)
+    public CodecSelector(TokenEstimator estimator, ThinkingMemory thinking, ILoggerFactory loggers, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _estimator = estimator;
+        _thinking = thinking;
+        _logger = loggers.CreateLogger(GatewayLog.RequestCategory);
     }
 
     /// <summary>The client's format is the target's: the byte path, no neutral conversation.</summary>
@@ -27,10 +36,11 @@ internal sealed class CodecSelector
         _ => false,
     };
 
-    /// <summary>The codec factory for the attempts of <paramref name="request"/>.</summary>
-    public Func<RouteTarget, IAttemptCodec> For(ChatRequest request) => target => Create(request, target);
+    /// <summary>The codec factory for the attempts of <paramref name="request"/>, made with the client key <paramref name="keyName"/>.</summary>
+    public Func<RouteTarget, IAttemptCodec> For(ChatRequest request, string keyName = "-", string requestId = "-") =>
+        target => Create(request, target, keyName, requestId);
 
-    private IAttemptCodec Create(ChatRequest request, RouteTarget target)
+    private IAttemptCodec Create(ChatRequest request, RouteTarget target, string keyName, string requestId)
     {
         var provider = target.Provider;
         return (request.Format, provider.Kind) switch
@@ -43,6 +53,15 @@ internal sealed class CodecSelector
                 new OpenAIChatDecoder(),
                 new AnthropicEncoder(request.Model, Opaque.From(string.Empty, ProviderKind.OpenAI, provider.Id)),
                 _estimator),
+            (WireFormat.AnthropicMessages, ProviderKind.Anthropic) => new AnthropicPassThroughCodec(request, target),
+            (WireFormat.OpenAIChat, ProviderKind.Anthropic) => new TranslatingCodec(
+                request,
+                target,
+                AnthropicRequestWriter.Instance,
+                new AnthropicDecoder(provider.Id),
+                new OpenAIChatEncoder(request, rewriteThinking: false, target.Model, _time.GetUtcNow().ToUnixTimeSeconds()),
+                _estimator,
+                _thinking.Recorder(keyName, ex => GatewayLog.ThinkingWriteFailed(_logger, requestId, ex))),
             _ => throw new NotSupportedException($"No codec for {request.Format} clients and {provider.Kind} targets."),
         };
     }

@@ -12,6 +12,7 @@ internal static class UpstreamErrorReader
     public static async Task<UpstreamFailure> ClassifyAsync(Provider provider, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         string? message = null;
+        byte[]? body = null;
         try
         {
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
@@ -24,12 +25,20 @@ internal static class UpstreamErrorReader
             }
 
             message = OpenAIErrorEnvelope.ExtractMessage(buffer.AsSpan(0, total));
+            body = buffer.AsSpan(0, total).ToArray();
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)
         {
             // The status alone decides.
         }
 
-        return FailureClassifier.FromStatus(provider, response.StatusCode, response.Headers, message);
+        var failure = FailureClassifier.FromStatus(provider, response.StatusCode, response.Headers, message);
+        return failure.Kind == FailureKind.ClientError && body is not null
+            ? failure with
+            {
+                ClientBody = body,
+                ClientBodyFormat = provider.Kind == Configuration.ProviderKind.Anthropic ? Chat.WireFormat.AnthropicMessages : Chat.WireFormat.OpenAIChat,
+            }
+            : failure;
     }
 }

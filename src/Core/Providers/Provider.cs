@@ -11,6 +11,7 @@ internal sealed class Provider
         Options = options;
         var baseUrl = options.BaseUrl!.TrimEnd('/');
         ChatUri = new Uri(baseUrl + (options.ChatPath ?? DefaultChatPath(options.Kind)));
+        CountTokensUri = options.Kind == ProviderKind.Anthropic ? new Uri(ChatUri.AbsoluteUri.TrimEnd('/') + "/count_tokens") : null;
         var modelsPath = options.ModelsPath ?? DefaultModelsPath(options.Kind);
         ModelsUri = options.Models is null && !string.IsNullOrEmpty(modelsPath) ? new Uri(baseUrl + modelsPath) : null;
         Retryable = StatusCodeSet.TryParse(options.RetryableStatusCodes, out var retryable, out var error)
@@ -42,6 +43,9 @@ internal sealed class Provider
 
     public Uri ChatUri { get; }
 
+    /// <summary>Anthropic's token count (<c>{ChatPath}/count_tokens</c>); null for other kinds.</summary>
+    public Uri? CountTokensUri { get; }
+
     /// <summary>Where the model list is fetched; null when the provider has a static list.</summary>
     public Uri? ModelsUri { get; }
 
@@ -60,6 +64,21 @@ internal sealed class Provider
     public UpstreamAuthMode AuthMode { get; }
 
     public ConcurrencyGate Concurrency { get; }
+
+    /// <summary>The value of <c>anthropic-beta</c> to send for the client's <paramref name="clientBeta"/>: the allowed names only.</summary>
+    public string? AllowedBetas(string? clientBeta)
+    {
+        var allowed = Options.AnthropicBetas;
+        if (clientBeta is null || allowed is null || allowed.Contains("*"))
+        {
+            return clientBeta;
+        }
+
+        var kept = clientBeta.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(beta => allowed.Contains(beta, StringComparer.OrdinalIgnoreCase));
+        var value = string.Join(",", kept);
+        return value.Length == 0 ? null : value;
+    }
 
     /// <summary>Name of this provider's client in <see cref="System.Net.Http.IHttpClientFactory"/>.</summary>
     public string HttpClientName => "gateway-provider:" + Id;

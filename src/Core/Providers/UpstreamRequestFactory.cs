@@ -6,7 +6,9 @@ namespace Gateway.Providers;
 
 /// <summary>
 /// Builds upstream requests from configuration only (SPEC §4 Headers): Content-Type, Accept, the
-/// upstream auth, the provider's Headers, x-request-id, traceparent and X-Channel. Nothing of the
+/// upstream auth in the kind's style (Bearer, or <c>x-api-key</c> for Anthropic), the provider's Headers,
+/// x-request-id, traceparent and X-Channel, and for the Anthropic kind <c>anthropic-version</c> (the
+/// client's, else the provider's) and the allowed <c>anthropic-beta</c> values. Nothing else of the
 /// client's request is copied (no Authorization, Cookie, Host, X-Forwarded-*, hop-by-hop headers).
 /// </summary>
 internal static class UpstreamRequestFactory
@@ -15,9 +17,16 @@ internal static class UpstreamRequestFactory
     private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
 
-    public static HttpRequestMessage CreateChat(RouteTarget target, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, string? managedToken)
+    public static HttpRequestMessage CreateChat(RouteTarget target, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, string? managedToken) =>
+        CreatePost(target, target.Provider.ChatUri, body, stream, call, managedToken);
+
+    /// <summary>Anthropic's <c>count_tokens</c> call.</summary>
+    public static HttpRequestMessage CreateCountTokens(RouteTarget target, ReadOnlyMemory<byte> body, UpstreamCallContext call, string? managedToken) =>
+        CreatePost(target, target.Provider.CountTokensUri!, body, stream: false, call, managedToken);
+
+    private static HttpRequestMessage CreatePost(RouteTarget target, Uri uri, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, string? managedToken)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, target.Provider.ChatUri)
+        var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = new ReadOnlyMemoryContent(body),
             Version = System.Net.HttpVersion.Version11,
@@ -33,9 +42,9 @@ internal static class UpstreamRequestFactory
         return request;
     }
 
-    public static HttpRequestMessage CreateModels(Provider provider, UpstreamCallContext call, string? managedToken)
+    public static HttpRequestMessage CreateModels(Provider provider, Uri uri, UpstreamCallContext call, string? managedToken)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, provider.ModelsUri);
+        var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Accept.Add(Json);
         ApplyCommon(request, provider, call, managedToken);
         return request;
@@ -43,17 +52,33 @@ internal static class UpstreamRequestFactory
 
     private static void ApplyCommon(HttpRequestMessage request, Provider provider, UpstreamCallContext call, string? managedToken)
     {
+        var anthropic = provider.Kind == ProviderKind.Anthropic;
         switch (provider.AuthMode)
         {
             case UpstreamAuthMode.Managed when managedToken is not null:
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", managedToken);
                 break;
+            case UpstreamAuthMode.Static when anthropic:
+                request.Headers.TryAddWithoutValidation("x-api-key", provider.Options.ApiKey);
+                break;
             case UpstreamAuthMode.Static:
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", provider.Options.ApiKey);
+                break;
+            case UpstreamAuthMode.PassThrough when call.ClientBearer is { Length: > 0 } key && anthropic:
+                request.Headers.TryAddWithoutValidation("x-api-key", key);
                 break;
             case UpstreamAuthMode.PassThrough when call.ClientBearer is { Length: > 0 } bearer:
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
                 break;
+        }
+
+        if (anthropic)
+        {
+            request.Headers.TryAddWithoutValidation("anthropic-version", call.AnthropicVersion ?? provider.Options.AnthropicVersion);
+            if (provider.AllowedBetas(call.AnthropicBeta) is { } beta)
+            {
+                request.Headers.TryAddWithoutValidation("anthropic-beta", beta);
+            }
         }
 
         foreach (var (name, value) in provider.Options.Headers)

@@ -22,8 +22,11 @@ internal sealed class UpstreamSender
     public Task<HttpResponseMessage> SendChatAsync(RouteTarget target, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, CancellationToken cancellationToken) =>
         SendAsync(target.Provider, bearer => UpstreamRequestFactory.CreateChat(target, body, stream, call, bearer), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
 
-    public Task<HttpResponseMessage> SendModelsAsync(Provider provider, UpstreamCallContext call, CancellationToken cancellationToken) =>
-        SendAsync(provider, bearer => UpstreamRequestFactory.CreateModels(provider, call, bearer), HttpCompletionOption.ResponseContentRead, cancellationToken);
+    public Task<HttpResponseMessage> SendCountTokensAsync(RouteTarget target, ReadOnlyMemory<byte> body, UpstreamCallContext call, CancellationToken cancellationToken) =>
+        SendAsync(target.Provider, bearer => UpstreamRequestFactory.CreateCountTokens(target, body, call, bearer), HttpCompletionOption.ResponseContentRead, cancellationToken);
+
+    public Task<HttpResponseMessage> SendModelsAsync(Provider provider, Uri uri, UpstreamCallContext call, CancellationToken cancellationToken) =>
+        SendAsync(provider, bearer => UpstreamRequestFactory.CreateModels(provider, uri, call, bearer), HttpCompletionOption.ResponseContentRead, cancellationToken);
 
     private async Task<HttpResponseMessage> SendAsync(Provider provider, Func<string?, HttpRequestMessage> create, HttpCompletionOption completion, CancellationToken cancellationToken)
     {

@@ -27,7 +27,8 @@ internal static class FailureClassifier
             return new UpstreamFailure(FailureKind.Auth, status, $"HTTP {status} (credentials, billing or quota)") { RetryAfter = retryAfter };
         }
 
-        if (provider.Retryable.Contains(status))
+        // 529 is Anthropic's "overloaded": retryable like 503, whatever the provider's list says.
+        if (provider.Retryable.Contains(status) || status == 529)
         {
             return new UpstreamFailure(FailureKind.RetryableStatus, status, $"HTTP {status}") { RetryAfter = retryAfter };
         }
@@ -46,6 +47,17 @@ internal static class FailureClassifier
     /// </summary>
     public static UpstreamFailure FromBody(string? message, int status, string detail) =>
         new(SpeaksOfCredentials(message) ? FailureKind.Auth : FailureKind.BadResponse, status, detail);
+
+    /// <summary>
+    /// An error an Anthropic upstream sent in a stream or a 2xx body: overloaded, rate-limited and server
+    /// errors fail over like their statuses would, credential and billing ones as auth failures.
+    /// </summary>
+    public static UpstreamFailure FromAnthropicError(string? type, string? message, int status, string detail) => type switch
+    {
+        "overloaded_error" or "rate_limit_error" or "api_error" or "timeout_error" => new(FailureKind.RetryableStatus, status, detail + " (" + type + ")"),
+        "authentication_error" or "permission_error" or "billing_error" => new(FailureKind.Auth, status, detail + " (" + type + ")"),
+        _ => FromBody(message, status, detail),
+    };
 
     public static bool SpeaksOfCredentials(string? message)
     {

@@ -16,6 +16,7 @@ internal sealed partial class ProviderModelCache
 {
     private static readonly TimeSpan RetryFailedAfter = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(10);
+    private const int MaxPages = 20;
 
     private readonly UpstreamSender _sender;
     private readonly TimeProvider _time;
@@ -125,16 +126,36 @@ internal sealed partial class ProviderModelCache
         {
             using var timeout = new CancellationTokenSource(FetchTimeout, _time);
             var call = new UpstreamCallContext(Guid.NewGuid().ToString("N"), Diagnostics.TraceContext.NewRoot().ToTraceParent(), null);
-            using var response = await _sender.SendModelsAsync(provider, call, timeout.Token);
-            if (!response.IsSuccessStatusCode)
+            var models = new List<UpstreamModel>();
+            string? after = null;
+            for (var page = 0; page < MaxPages; page++)
             {
-                LogFetchFailed(_logger, provider.Id, $"HTTP {(int)response.StatusCode}");
-                entry.FailedAt = _time.GetUtcNow();
-                return null;
+                using var response = await _sender.SendModelsAsync(provider, PageUri(provider, after), call, timeout.Token);
+                if (!response.IsSuccessStatusCode)
+                {
+                    LogFetchFailed(_logger, provider.Id, $"HTTP {(int)response.StatusCode}");
+                    entry.FailedAt = _time.GetUtcNow();
+                    return null;
+                }
+
+                var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+                if (Parse(body, provider.Id) is not { } pageModels)
+                {
+                    models.Clear();
+                    break;
+                }
+
+                models.AddRange(pageModels);
+
+                // Anthropic pages its list: has_more with last_id as the next after_id.
+                after = provider.Kind == Configuration.ProviderKind.Anthropic ? NextPage(body) : null;
+                if (after is null)
+                {
+                    break;
+                }
             }
 
-            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
-            if (Parse(body, provider.Id) is not { Count: > 0 } models)
+            if (models.Count == 0)
             {
                 // A 200 that carries an error ({"success":false,…}) or nothing is no reason to drop a good list.
                 LogFetchFailed(_logger, provider.Id, "the answer holds no model list");
@@ -153,6 +174,30 @@ internal sealed partial class ProviderModelCache
             entry.FailedAt = _time.GetUtcNow();
             return null;
         }
+    }
+
+    private static Uri PageUri(Provider provider, string? after)
+    {
+        var uri = provider.ModelsUri!;
+        if (provider.Kind != Configuration.ProviderKind.Anthropic)
+        {
+            return uri;
+        }
+
+        var separator = string.IsNullOrEmpty(uri.Query) ? "?" : "&";
+        return new Uri(uri.AbsoluteUri + separator + "limit=1000" + (after is null ? string.Empty : "&after_id=" + Uri.EscapeDataString(after)));
+    }
+
+    /// <summary>The <c>last_id</c> of a page whose <c>has_more</c> is true; null otherwise.</summary>
+    internal static string? NextPage(ReadOnlySpan<byte> body)
+    {
+        using var document = JsonDocument.Parse(body.ToArray());
+        var root = document.RootElement;
+        return root.ValueKind == JsonValueKind.Object
+            && root.TryGetProperty("has_more", out var more) && more.ValueKind == JsonValueKind.True
+            && root.TryGetProperty("last_id", out var last) && last.ValueKind == JsonValueKind.String
+            ? last.GetString()
+            : null;
     }
 
     /// <summary>Reads <c>{"data":[{"id","owned_by"}]}</c>, a bare array, or <c>{"models":[…]}</c>; null for anything else.</summary>

@@ -11,6 +11,12 @@ internal sealed record UpstreamFailure(FailureKind Kind, int? Status, string Det
     /// <summary>Upstream's own message, kept only for <see cref="FailureKind.ClientError"/>.</summary>
     public string? ClientMessage { get; init; }
 
+    /// <summary>Upstream's own error body, kept only for <see cref="FailureKind.ClientError"/> (a same-format client gets it unmodified).</summary>
+    public ReadOnlyMemory<byte>? ClientBody { get; init; }
+
+    /// <summary>The wire format of <see cref="ClientBody"/>.</summary>
+    public WireFormat ClientBodyFormat { get; init; }
+
     /// <summary>Another candidate may be tried after this failure.</summary>
     public bool AllowsFailover => Kind is not (FailureKind.ClientError or FailureKind.Status or FailureKind.Shutdown);
 
@@ -23,6 +29,8 @@ internal sealed record UpstreamFailure(FailureKind Kind, int? Status, string Det
         FailureKind.ClientError => new GatewayError(Status ?? 400, "invalid_request_error", ClientCode(Status), ClientMessage ?? "The upstream rejected the request.")
         {
             EndReason = "invalid_request",
+            UpstreamBody = ClientBody,
+            UpstreamBodyFormat = ClientBodyFormat,
         },
         FailureKind.Shutdown => new GatewayError(503, "server_error", "gateway_shutting_down", "The gateway is shutting down; retry the request.") { EndReason = "overloaded" },
         _ when anyAuthFailure || Kind == FailureKind.Auth => new GatewayError(502, "upstream_error", "upstream_auth_error", "The upstream rejected the gateway's credentials.")

@@ -7,7 +7,7 @@ namespace Gateway.State;
 /// <summary>
 /// The model-list job (both hosts run it: the Server on its cron schedule, Functions from a timer, and
 /// <c>POST /manage/models/refresh</c> on demand): fetch each provider's <c>ModelsPath</c> list (static
-/// lists need no fetch), write the cache, and sweep expired sessions, affinity and tokens. A provider
+/// lists need no fetch), write the cache, and sweep expired sessions, affinity, tokens and remembered thinking. A provider
 /// whose fetch fails keeps its last good list.
 /// </summary>
 internal sealed partial class ModelRefreshJob
@@ -52,7 +52,8 @@ internal sealed partial class ModelRefreshJob
         var swept = new SweepCounts(
             await Attempt("sweep sessions", () => _stores.Sessions.SweepExpiredAsync(now, cancellationToken).AsTask(), cancellationToken),
             await Attempt("sweep affinity", () => _stores.Affinity.SweepExpiredAsync(now, cancellationToken).AsTask(), cancellationToken),
-            await Attempt("sweep tokens", () => _stores.Tokens.SweepExpiredAsync(now, cancellationToken).AsTask(), cancellationToken));
+            await Attempt("sweep tokens", () => _stores.Tokens.SweepExpiredAsync(now, cancellationToken).AsTask(), cancellationToken),
+            await Attempt("sweep thinking", () => _stores.Thinking.SweepExpiredAsync(now, cancellationToken).AsTask(), cancellationToken));
         return new ModelRefreshReport(providers, swept);
     }
 

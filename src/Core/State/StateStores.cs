@@ -10,7 +10,7 @@ namespace Gateway.State;
 /// </summary>
 internal sealed class StateStores
 {
-    public static readonly string[] TableSuffixes = ["Sessions", "Affinity", "Tokens", "Overrides", "Models"];
+    public static readonly string[] TableSuffixes = ["Sessions", "Affinity", "Tokens", "Overrides", "Models", "Thinking"];
 
     public StateStores(StateOptions options, StateGuard guard, StateCallCounter counter, TimeProvider time)
     {
@@ -20,6 +20,7 @@ internal sealed class StateStores
             Affinity = new MemoryRecordStore<AffinityRecord>(time);
             Tokens = new MemoryRecordStore<TokenRecord>(time);
             Overrides = new MemoryRecordStore<ModelOverride>(time);
+            Thinking = new MemoryRecordStore<ThinkingRecord>(time);
             ModelLists = new MemoryModelListStore();
             return;
         }
@@ -29,6 +30,7 @@ internal sealed class StateStores
         Affinity = Guarded(new AffinityMap(), guard, time);
         Tokens = Guarded(new TokenMap(), guard, time);
         Overrides = Guarded(new OverrideMap(), guard, time);
+        Thinking = Guarded(new ThinkingMap(), guard, time);
         ModelLists = new GuardedModelListStore(new TableModelListStore(Tables.Table("Models")), new MemoryModelListStore(), guard);
     }
 
@@ -42,6 +44,9 @@ internal sealed class StateStores
     public IRecordStore<TokenRecord> Tokens { get; }
 
     public IRecordStore<ModelOverride> Overrides { get; }
+
+    /// <summary>Thinking blocks remembered for OpenAI Chat clients of Anthropic-kind targets.</summary>
+    public IRecordStore<ThinkingRecord> Thinking { get; }
 
     public IModelListStore ModelLists { get; }
 

@@ -41,6 +41,13 @@ public sealed class TestConfig
         return this;
     }
 
+    /// <summary>An Anthropic-kind provider with a static model list, on the fake upstream's Anthropic routes.</summary>
+    public TestConfig AnthropicProvider(string id, string baseUrl, params string[] models)
+    {
+        Provider(id, baseUrl, models);
+        return Set($"Providers:{id}:Kind", "Anthropic");
+    }
+
     public TestConfig ProviderSetting(string id, string setting, object? value) => Set($"Providers:{id}:{setting}", value);
 
     /// <summary>A public model id with targets given as (provider, upstream model).</summary>

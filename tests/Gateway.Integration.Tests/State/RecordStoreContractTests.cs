@@ -37,6 +37,18 @@ public abstract class RecordStoreContractTests
         Assert.Null(await sessions.GetAsync("k1", default));
     }
 
+    // Table Storage holds at most 64 KiB in a string property: remembered thinking is split over several.
+    [Fact]
+    public async Task Thinking_ValueLargerThanOnePropertyRoundTrips()
+    {
+        var stores = await CreateAsync();
+        var blocks = "[{\"thinking\":\"" + new string('é', 100_000) + "\",\"signature\":\"gw1~a1234abcd~SIG\"}]";
+
+        Assert.True((await stores.Thinking.SaveAsync(new ThinkingRecord("t1", blocks, Time.GetUtcNow().AddHours(1)), default)).Saved);
+
+        Assert.Equal(blocks, (await stores.Thinking.GetAsync("t1", default))!.BlocksJson);
+    }
+
     [Fact]
     public async Task Save_SecondInsertOfAKey_Conflicts()
     {

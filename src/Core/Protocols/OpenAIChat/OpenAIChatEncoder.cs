@@ -19,6 +19,7 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
     private readonly ChatRequest _request;
     private readonly bool _rewriteThinking;
     private readonly string _fallbackModel;
+    private readonly long _fallbackCreated;
     private readonly List<ChoiceState?> _choices = [];
     private readonly List<Entry> _entries = [];
     private string? _id;
@@ -31,11 +32,13 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
     /// <param name="request">The client's request (usage, legacy functions, choice count).</param>
     /// <param name="rewriteThinking">PromptTags: <c>&lt;thinking&gt;</c> in content becomes <c>&lt;think&gt;</c>.</param>
     /// <param name="fallbackModel">The model named in chunks when the upstream names none.</param>
-    public OpenAIChatEncoder(ChatRequest request, bool rewriteThinking, string fallbackModel)
+    /// <param name="created">Unix seconds named in chunks when the upstream gives none (Anthropic does not).</param>
+    public OpenAIChatEncoder(ChatRequest request, bool rewriteThinking, string fallbackModel, long created = 0)
     {
         _request = request;
         _rewriteThinking = rewriteThinking;
         _fallbackModel = fallbackModel;
+        _fallbackCreated = created;
     }
 
     public bool AllChoicesFinished => _seen > 0 && _finished == _seen;
@@ -221,7 +224,7 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
             writer.WriteStartObject();
             writer.WriteString("id", _id ?? "chatcmpl-gateway");
             writer.WriteString("object", "chat.completion");
-            writer.WriteNumber("created", _created ?? 0);
+            writer.WriteNumber("created", _created ?? _fallbackCreated);
             writer.WriteString("model", _model ?? _fallbackModel);
             writer.WriteStartArray("choices");
             foreach (var entry in byChoice.Values)
@@ -346,7 +349,7 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
         writer.WriteStartObject();
         writer.WriteString("id", _id ?? "chatcmpl-gateway");
         writer.WriteString("object", "chat.completion.chunk");
-        writer.WriteNumber("created", _created ?? 0);
+        writer.WriteNumber("created", _created ?? _fallbackCreated);
         writer.WriteString("model", _model ?? _fallbackModel);
         writer.WriteStartArray("choices");
         foreach (var entry in entries)

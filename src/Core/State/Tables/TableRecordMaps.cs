@@ -100,3 +100,30 @@ internal sealed class OverrideMap : ITableRecordMap<ModelOverride, OverrideEntit
         return targets is null ? null : new ModelOverride(entity.Id, targets, entity.UpdatedAt, entity.ETag.ToString());
     }
 }
+
+internal sealed class ThinkingMap : ITableRecordMap<ThinkingRecord, ThinkingEntity>
+{
+    public string TableSuffix => "Thinking";
+
+    public string? ListFilter => null;
+
+    public (string PartitionKey, string RowKey) KeysOf(string key) => (key, ThinkingEntity.Row);
+
+    public ThinkingEntity ToEntity(ThinkingRecord record)
+    {
+        var entity = new ThinkingEntity
+        {
+            PartitionKey = record.Key,
+            SchemaVersion = ThinkingEntity.CurrentSchema,
+            ExpiresAt = record.ExpiresAt,
+        };
+
+        // Callers check the size first (ThinkingMemory); a record that does not fit is stored without blocks.
+        entity.TrySetBlocks(record.BlocksJson);
+        return entity;
+    }
+
+    public ThinkingRecord? ToRecord(ThinkingEntity entity) => entity.SchemaVersion != ThinkingEntity.CurrentSchema || entity.Blocks() is not { } blocks
+        ? null
+        : new ThinkingRecord(entity.PartitionKey, blocks, entity.ExpiresAt, entity.ETag.ToString());
+}

@@ -101,7 +101,7 @@ public sealed partial class AnthropicInboundGoldenTests
     internal static RouteTarget Target(ThinkingMode thinking, ProviderKind kind = ProviderKind.OpenAI) =>
         new(new Provider("p", new ProviderOptions { Kind = kind, BaseUrl = "http://upstream.test/v1", Thinking = thinking }), "upstream-model", 1, null);
 
-    internal static IAttemptCodec Codec(ChatRequest request, RouteTarget target) => new CodecSelector(Estimator).For(request)(target);
+    internal static IAttemptCodec Codec(ChatRequest request, RouteTarget target) => Gateway.Tests.Pipeline.TestCodecs.Selector().For(request)(target);
 
     internal static void Flush(List<SseFrame> frames, StringBuilder transcript)
     {
