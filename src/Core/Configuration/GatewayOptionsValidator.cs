@@ -223,7 +223,7 @@ internal static partial class GatewayOptionsValidator
     private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
         "Host", "Content-Length", "Content-Type", "Transfer-Encoding", "Connection", "Upgrade", "Keep-Alive",
-        "TE", "Trailer", "Proxy-Connection", "x-request-id", "traceparent", "X-Channel", "anthropic-version", "anthropic-beta",
+        "TE", "Trailer", "Proxy-Connection", "x-request-id", "traceparent", "X-Channel",
     };
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,50}$")]

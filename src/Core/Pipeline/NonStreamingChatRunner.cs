@@ -71,7 +71,11 @@ internal sealed class NonStreamingChatRunner
         using var timeout = new CancellationTokenSource(provider.ResponseTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var codec = context.CodecFor(target);
-        var body = codec.UpstreamBody(stream: false);
+        if (UntranslatableRequest.TryWrite(codec, stream: false, out var body) is { } untranslatable)
+        {
+            return Fail(context, target, untranslatable);
+        }
+
         try
         {
             using var response = await _sender.SendChatAsync(target, body, stream: false, context.Call, linked.Token);

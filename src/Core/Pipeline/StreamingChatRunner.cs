@@ -91,8 +91,12 @@ internal sealed class StreamingChatRunner
         log.Provider = provider.Id;
         log.TargetModel = target.Model;
         var codec = context.CodecFor(target);
-        var body = codec.UpstreamBody(stream: true);
         var stream = new UpstreamStream(target, codec, cancellationToken);
+        if (UntranslatableRequest.TryWrite(codec, stream: true, out var body) is { } untranslatable)
+        {
+            return await FailAsync(context, stream, untranslatable);
+        }
+
         clock.FirstContentDeadline = _time.GetTimestamp() + (long)(provider.FirstByteTimeout.TotalSeconds * _time.TimestampFrequency);
         clock.Body = null;
         clock.IdleTimeout = provider.IdleTimeout;

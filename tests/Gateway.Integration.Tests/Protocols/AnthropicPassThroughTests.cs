@@ -185,6 +185,21 @@ public sealed class AnthropicPassThroughTests
         Assert.Equal("UNTAGGED==", toB[2]!["content"]![0]!["signature"]!.GetValue<string>());
     }
 
+    // A duplicate property the top-level index accepts but a message DOM refuses is the client's mistake: 400, not 500.
+    [Fact]
+    public async Task DuplicatePropertyInARewrittenMessage_Is400()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        await using var gateway = await GatewayApp.StartAsync(Claude(upstream));
+        const string body = """{"model":"gpt-test","max_tokens":5,"messages":[{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"thinking","thinking":"x","signature":"gw1~a12345678~S","type":"thinking"}]},{"role":"user","content":"again"}]}""";
+
+        using var response = await gateway.Client.PostAsync(body, Requests.MessagesPath);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_request_error", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!["type"]!.GetValue<string>());
+        Assert.Empty(upstream.Requests);
+    }
+
     [Fact]
     public async Task CountTokens_IsForwardedToTheAnthropicUpstream()
     {

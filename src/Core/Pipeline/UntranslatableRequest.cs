@@ -1,0 +1,29 @@
+using System.Text.Json;
+using Gateway.Routing;
+
+namespace Gateway.Pipeline;
+
+/// <summary>
+/// Writing the upstream body can meet client input the index accepted but a DOM refuses (a duplicate
+/// property inside a message, say). That is the client's mistake: a 400 for this attempt, never a 500.
+/// </summary>
+internal static class UntranslatableRequest
+{
+    /// <summary>The failure when the body cannot be written; null with <paramref name="body"/> set otherwise.</summary>
+    public static UpstreamFailure? TryWrite(IAttemptCodec codec, bool stream, out ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            body = codec.UpstreamBody(stream);
+            return null;
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            body = default;
+            return new UpstreamFailure(FailureKind.ClientError, 400, "request body could not be written for the target")
+            {
+                ClientMessage = "The request could not be sent to the upstream: " + ex.Message,
+            };
+        }
+    }
+}
