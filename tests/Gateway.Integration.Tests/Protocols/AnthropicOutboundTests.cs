@@ -127,6 +127,52 @@ public sealed class AnthropicOutboundTests
         Assert.DoesNotContain(upstream.Requests[^1].Json["messages"]![1]!["content"]!.AsArray(), b => b!["type"]!.GetValue<string>() == "thinking");
     }
 
+    // ecosystem.md §4 item 7: "text content blocks must be non-empty", "Input should be a valid array",
+    // orphan tool_use, consecutive tool results: none of them reaches Anthropic.
+    [Fact]
+    public async Task Regression_MessageShapeAnthropicRejectsIsNeverSent()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        await using var gateway = await GatewayApp.StartAsync(Claude(upstream));
+        const string body = """
+            {"model":"gpt-test","tools":[{"type":"function","function":{"name":"f"}}],"messages":[
+              {"role":"user","content":""},{"role":"user","content":"q"},
+              {"role":"assistant","content":"","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":""}},{"id":"c2","type":"function","function":{"name":"f","arguments":"{}"}}]},
+              {"role":"tool","tool_call_id":"c1","content":"one"},{"role":"tool","tool_call_id":"c2","content":"two"},
+              {"role":"assistant","content":null},{"role":"assistant","content":"fine"},{"role":"user","content":"next"}]}
+            """;
+
+        using var response = await gateway.Client.PostAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var messages = upstream.Requests[0].Json["messages"]!.AsArray();
+        Assert.Equal(["user", "assistant", "user", "assistant", "user"], messages.Select(m => m!["role"]!.GetValue<string>()));
+        Assert.All(messages, m => Assert.NotEmpty(m!["content"]!.AsArray()));
+        Assert.DoesNotContain(messages.SelectMany(m => m!["content"]!.AsArray()), b => b!["type"]!.GetValue<string>() == "text" && b["text"]!.GetValue<string>().Length == 0);
+        var results = messages[2]!["content"]!.AsArray();
+        Assert.Equal(["c1", "c2"], results.Select(r => r!["tool_use_id"]!.GetValue<string>()));
+        Assert.Equal("{}", messages[1]!["content"]![0]!["input"]!.ToJsonString());
+    }
+
+    // ecosystem.md §4 item 4: the finish reason follows what was emitted, the same in stream and non-stream.
+    [Fact]
+    public async Task Regression_ToolUseWithEndTurnIsToolCallsInBothPaths()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.Enqueue(
+            Scripts.Sse(AnthropicEvents.MessageStart(), AnthropicEvents.ToolUseStart(0, "toolu_1", "f"), AnthropicEvents.BlockStop(0), AnthropicEvents.MessageDelta("end_turn"), AnthropicEvents.MessageStop()),
+            Scripts.Json(AnthropicEvents.Message(new JsonArray(new JsonObject { ["type"] = "tool_use", ["id"] = "toolu_2", ["name"] = "f", ["input"] = new JsonObject() }), "end_turn")));
+        await using var gateway = await GatewayApp.StartAsync(Claude(upstream));
+
+        var (_, events, _) = await gateway.Client.StreamAsync(Requests.HelloStream);
+        using var whole = await gateway.Client.PostAsync(Requests.Hello);
+
+        var streamed = SseText.Chunks(events).SelectMany(c => c["choices"]!.AsArray()).Select(c => c!["finish_reason"]?.GetValue<string>()).Last(f => f is not null);
+        var answered = JsonNode.Parse(await whole.Content.ReadAsStringAsync())!["choices"]![0]!["finish_reason"]!.GetValue<string>();
+        Assert.Equal("tool_calls", streamed);
+        Assert.Equal("tool_calls", answered);
+    }
+
     [Fact]
     public async Task UpstreamClientMistake_KeepsItsWordingInTheOpenAIEnvelope()
     {
