@@ -18,7 +18,7 @@
 #                        value (vs direct) and the per-run difference current - baseline (median,
 #                        min ... max): a min ... max that contains 0 is no change beyond the run-to-run
 #                        spread. Not built here. [unset]
-#   BENCH_ANTHROPIC      1 = also measure "gateway-anthropic": the same gateway, Anthropic Messages in
+#   BENCH_ANTHROPIC      1 (default) = also measure "gateway-anthropic": the same gateway, Anthropic Messages in
 #                        (POST /v1/messages), translated to the OpenAI-kind upstream; the report's
 #                        "Anthropic Messages in" section gives its added values and the translation cost
 #                        gateway-anthropic - gateway (c=1 p50/p99 bench timer, stream time to first

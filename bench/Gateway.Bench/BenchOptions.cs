@@ -42,7 +42,7 @@ internal sealed record BenchOptions
     public string? BaselineDll { get; init; }
 
     /// <summary>
-    /// Also measure the path "gateway-anthropic" (<c>BENCH_ANTHROPIC</c>, default 0): the same gateway, Anthropic
+    /// Also measure the path "gateway-anthropic" (<c>BENCH_ANTHROPIC</c>, default 1): the same gateway, Anthropic
     /// Messages in (<c>POST /v1/messages</c>), translated to the OpenAI-kind upstream.
     /// </summary>
     public bool Anthropic { get; init; }
@@ -96,7 +96,7 @@ internal sealed record BenchOptions
             KeepLogs = Int("BENCH_KEEP_LOGS", 0, 0) != 0,
             WaitQuietSeconds = Int("BENCH_WAIT_QUIET", 0, 0),
             BaselineDll = FilePath("BENCH_BASELINE_DLL"),
-            Anthropic = Int("BENCH_ANTHROPIC", 0, 0) != 0,
+            Anthropic = Int("BENCH_ANTHROPIC", 1, 0) != 0,
         };
         return options;
     }

@@ -23,6 +23,7 @@ internal sealed class TranslatingCodec : IAttemptCodec
     private readonly TokenEstimator _estimator;
     private readonly ITurnObserver? _observer;
     private readonly List<ChatUpdate> _updates = new(8);
+    private readonly List<ChatUpdate> _whole = [];
     private readonly StringBuilder _emitted = new();
     private TokenUsage? _reported;
 
@@ -55,10 +56,8 @@ internal sealed class TranslatingCodec : IAttemptCodec
         _updates.Clear();
         if (upstream.EventType == WholeAnswer)
         {
-            if (!_decoder.DecodeWhole(upstream.Data.Span, _updates))
-            {
-                return StreamStep.Malformed;
-            }
+            // Decoded once by EventsOfWhole (decoders keep state: ids given out, tool indices).
+            _updates.AddRange(_whole);
         }
         else
         {
@@ -89,8 +88,8 @@ internal sealed class TranslatingCodec : IAttemptCodec
 
     public IReadOnlyList<SseEvent>? EventsOfWhole(ReadOnlySpan<byte> upstreamBody)
     {
-        var probe = new List<ChatUpdate>();
-        return _decoder.DecodeWhole(upstreamBody, probe) ? [new SseEvent(WholeAnswer, upstreamBody.ToArray())] : null;
+        _whole.Clear();
+        return _decoder.DecodeWhole(upstreamBody, _whole) ? [new SseEvent(WholeAnswer, ReadOnlyMemory<byte>.Empty)] : null;
     }
 
     public bool TryAnswerWhole(ReadOnlyMemory<byte> upstreamBody, out ReadOnlyMemory<byte> answer)

@@ -114,6 +114,23 @@ public sealed class AnthropicInboundTests
         Assert.Equal("two", messages[3]!["content"]!.GetValue<string>());
     }
 
+    // Regression: the JSON answer of an upstream that did not stream was decoded twice, so a tool call's id
+    // counted as already given out and the client got a generated one instead of the upstream's.
+    [Fact]
+    public async Task StreamAnsweredWithJson_KeepsTheUpstreamsToolCallId()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.Enqueue(Scripts.Json(Chunks.ToolCompletion("Write", "{\"a\":1}", id: "call_keep")));
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Single(upstream.BaseUrl));
+
+        var (_, events, _) = await gateway.Client.MessagesStreamAsync(Requests.Message(stream: true));
+
+        var block = events.Single(e => e.Name == "content_block_start").Data["content_block"]!;
+        Assert.Equal("call_keep", block["id"]!.GetValue<string>());
+        Assert.Equal(0, events.Single(e => e.Name == "content_block_start").Data["index"]!.GetValue<int>());
+        Assert.Equal("tool_use", events.Single(e => e.Name == "message_delta").Data["delta"]!["stop_reason"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Errors_UseTheAnthropicEnvelopeAndTypes()
     {
