@@ -44,4 +44,16 @@ internal sealed class Conversation
 
     /// <summary>The format <see cref="Extensions"/> belong to.</summary>
     public WireFormat ExtensionsFormat { get; init; }
+
+    /// <summary>Keeps the members of the client's body a reader did not consume as <see cref="Extensions"/>.</summary>
+    public void KeepUnread(System.Text.Json.JsonElement body, IReadOnlySet<string> consumed)
+    {
+        foreach (var member in body.EnumerateObject())
+        {
+            if (!consumed.Contains(member.Name))
+            {
+                Extensions.Add((member.Name, member.Value.GetRawText()));
+            }
+        }
+    }
 }

@@ -1,8 +1,8 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text.Json;
 using Gateway.Chat;
 using Gateway.Json;
+using Gateway.Pipeline;
 using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Protocols.Anthropic;
@@ -43,17 +43,10 @@ internal static class AnthropicErrorEnvelope
     }
 
     /// <summary>Writes the error as the whole response: the upstream's own body when the error carries one (same-format client mistakes).</summary>
-    public static async Task WriteAsync(HttpResponse response, GatewayError error)
-    {
-        response.StatusCode = error.Status;
-        response.ContentType = "application/json";
-        if (error.RetryAfterSeconds is { } retryAfter)
-        {
-            response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-        }
-
-        var body = error.UpstreamBody is { } upstream && error.UpstreamBodyFormat == WireFormat.AnthropicMessages ? upstream : Serialize(error);
-        response.ContentLength = body.Length;
-        await response.Body.WriteAsync(body, response.HttpContext.RequestAborted);
-    }
+    public static Task WriteAsync(HttpResponse response, GatewayError error) =>
+        ErrorResponse.WriteAsync(
+            response,
+            error,
+            "application/json",
+            error.UpstreamBody is { } upstream && error.UpstreamBodyFormat == WireFormat.AnthropicMessages ? upstream : Serialize(error));
 }

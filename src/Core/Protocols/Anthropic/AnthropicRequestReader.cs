@@ -23,13 +23,7 @@ internal static class AnthropicRequestReader
         var conversation = new Conversation { ExtensionsFormat = WireFormat.AnthropicMessages };
         using var document = JsonDocument.Parse(request.Body.Source, JsonLimits.Document);
         var root = document.RootElement;
-        foreach (var member in root.EnumerateObject())
-        {
-            if (!Consumed.Contains(member.Name))
-            {
-                conversation.Extensions.Add((member.Name, member.Value.GetRawText()));
-            }
-        }
+        conversation.KeepUnread(root, Consumed);
 
         if (root.TryGetProperty("system", out var system))
         {

@@ -84,18 +84,8 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
 
                     (entry.Content ??= new StringBuilder()).Append(text);
                     break;
-                case ChatUpdateKind.ReasoningDelta:
-                    (entry.Reasoning ??= new StringBuilder()).Append(update.Text);
-                    break;
-                case ChatUpdateKind.RefusalDelta:
-                    (entry.Refusal ??= new StringBuilder()).Append(update.Text);
-                    break;
-                case ChatUpdateKind.ToolCallStart:
-                    state.Tools++;
-                    entry.Tools.Add(new ToolDelta(update.ToolIndex, update.ToolId, update.ToolName, update.Text ?? string.Empty, update.CustomTool));
-                    break;
-                case ChatUpdateKind.ToolArgumentsDelta:
-                    entry.Tools.Add(new ToolDelta(update.ToolIndex, null, null, update.Text ?? string.Empty, update.CustomTool));
+                case ChatUpdateKind.ReasoningDelta or ChatUpdateKind.RefusalDelta or ChatUpdateKind.ToolCallStart or ChatUpdateKind.ToolArgumentsDelta:
+                    entry.Take(update, whole: false);
                     break;
                 case ChatUpdateKind.Finish:
                     if (state.Thinking?.Flush() is { Length: > 0 } rest)
@@ -194,22 +184,8 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
                 case ChatUpdateKind.TextDelta:
                     (entry.Content ??= new StringBuilder()).Append(update.Text);
                     break;
-                case ChatUpdateKind.ReasoningDelta:
-                    (entry.Reasoning ??= new StringBuilder()).Append(update.Text);
-                    break;
-                case ChatUpdateKind.RefusalDelta:
-                    (entry.Refusal ??= new StringBuilder()).Append(update.Text);
-                    break;
-                case ChatUpdateKind.ToolCallStart:
-                    entry.State.Tools++;
-                    entry.Tools.Add(new ToolDelta(update.ToolIndex, update.ToolId, update.ToolName, update.Text ?? string.Empty, update.CustomTool));
-                    break;
-                case ChatUpdateKind.ToolArgumentsDelta:
-                    if (entry.Tools.FindLastIndex(t => t.Index == update.ToolIndex) is var at and >= 0)
-                    {
-                        entry.Tools[at] = entry.Tools[at] with { Arguments = entry.Tools[at].Arguments + update.Text };
-                    }
-
+                case ChatUpdateKind.ReasoningDelta or ChatUpdateKind.RefusalDelta or ChatUpdateKind.ToolCallStart or ChatUpdateKind.ToolArgumentsDelta:
+                    entry.Take(update, whole: true);
                     break;
                 case ChatUpdateKind.Finish:
                     entry.Finish = FinishReason.Derive(ToOpenAI(update.Finish!.Value), entry.State.Tools > 0, _request.LegacyFunctions);
@@ -515,6 +491,38 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
         public List<ToolDelta> Tools { get; } = [];
 
         public FinishReason? Finish { get; set; }
+
+        /// <summary>
+        /// Takes a reasoning, refusal or tool update: streamed, each tool update is a delta of its own; in a
+        /// whole answer, arguments are joined onto their call.
+        /// </summary>
+        public void Take(in ChatUpdate update, bool whole)
+        {
+            switch (update.Kind)
+            {
+                case ChatUpdateKind.ReasoningDelta:
+                    (Reasoning ??= new StringBuilder()).Append(update.Text);
+                    break;
+                case ChatUpdateKind.RefusalDelta:
+                    (Refusal ??= new StringBuilder()).Append(update.Text);
+                    break;
+                case ChatUpdateKind.ToolCallStart:
+                    State.Tools++;
+                    Tools.Add(new ToolDelta(update.ToolIndex, update.ToolId, update.ToolName, update.Text ?? string.Empty, update.CustomTool));
+                    break;
+                case ChatUpdateKind.ToolArgumentsDelta when !whole:
+                    Tools.Add(new ToolDelta(update.ToolIndex, null, null, update.Text ?? string.Empty, update.CustomTool));
+                    break;
+                case ChatUpdateKind.ToolArgumentsDelta:
+                    var index = update.ToolIndex;
+                    if (Tools.FindLastIndex(t => t.Index == index) is var at and >= 0)
+                    {
+                        Tools[at] = Tools[at] with { Arguments = Tools[at].Arguments + update.Text };
+                    }
+
+                    break;
+            }
+        }
     }
 
     private sealed record ToolDelta(int Index, string? Id, string? Name, string Arguments, bool Custom);

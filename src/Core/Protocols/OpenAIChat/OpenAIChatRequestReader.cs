@@ -26,13 +26,7 @@ internal static class OpenAIChatRequestReader
         var conversation = new Conversation { ExtensionsFormat = WireFormat.OpenAIChat };
         using var document = JsonDocument.Parse(request.Body.Source, JsonLimits.Document);
         var root = document.RootElement;
-        foreach (var member in root.EnumerateObject())
-        {
-            if (!Consumed.Contains(member.Name))
-            {
-                conversation.Extensions.Add((member.Name, member.Value.GetRawText()));
-            }
-        }
+        conversation.KeepUnread(root, Consumed);
 
         ReadMessages(root, conversation);
         ReadTools(root, conversation, request.LegacyFunctions);

@@ -1,8 +1,8 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text.Json;
 using Gateway.Chat;
 using Gateway.Json;
+using Gateway.Pipeline;
 using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Protocols.OpenAIChat;
@@ -35,19 +35,8 @@ internal static class OpenAIErrorEnvelope
     }
 
     /// <summary>Writes the error as the whole response (only before the response has started).</summary>
-    public static async Task WriteAsync(HttpResponse response, GatewayError error)
-    {
-        response.StatusCode = error.Status;
-        response.ContentType = "application/json; charset=utf-8";
-        if (error.RetryAfterSeconds is { } retryAfter)
-        {
-            response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-        }
-
-        var body = Serialize(error);
-        response.ContentLength = body.Length;
-        await response.Body.WriteAsync(body, response.HttpContext.RequestAborted);
-    }
+    public static Task WriteAsync(HttpResponse response, GatewayError error) =>
+        ErrorResponse.WriteAsync(response, error, "application/json; charset=utf-8", Serialize(error));
 
     /// <summary>
     /// The human-readable message of an upstream error body in any of the common shapes
