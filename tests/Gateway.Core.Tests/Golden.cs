@@ -14,7 +14,12 @@ internal static class Golden
     {
         if (Environment.GetEnvironmentVariable("GATEWAY_UPDATE_GOLDEN") == "1")
         {
-            File.WriteAllText(Path.Combine(SourceFixtures, relativePath), actual);
+            var path = Path.Combine(SourceFixtures, relativePath);
+            var changed = !File.Exists(path) || File.ReadAllText(path) != actual;
+            File.WriteAllText(path, actual);
+
+            // An update run must not read as a pass: the rewritten file has not been checked by anyone yet.
+            Xunit.Assert.False(changed, $"{relativePath} was rewritten from the current output; read the diff, then run again without GATEWAY_UPDATE_GOLDEN.");
             return;
         }
 

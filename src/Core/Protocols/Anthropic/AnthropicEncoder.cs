@@ -242,6 +242,7 @@ internal sealed class AnthropicEncoder : IClientEncoder
                         writer.WriteString("name", block.Name);
                         writer.WritePropertyName("input");
                         writer.WriteRawValue(ToolInput.AsObject(block.Text.ToString()), skipInputValidation: true);
+                        WriteDirectCaller(writer);
                         break;
                     default:
                         writer.WriteString("type", "redacted_thinking");
@@ -377,6 +378,15 @@ internal sealed class AnthropicEncoder : IClientEncoder
         OpenTool(update.ToolIndex, frames);
     }
 
+    // Anthropic's current shape names who called a tool; the official SDKs require it on tool_use
+    // blocks when they validate responses. Every call the gateway translates is the model's own.
+    private static void WriteDirectCaller(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject("caller");
+        writer.WriteString("type", "direct");
+        writer.WriteEndObject();
+    }
+
     private void OpenTool(int index, List<SseFrame> frames)
     {
         Close(frames);
@@ -392,6 +402,7 @@ internal sealed class AnthropicEncoder : IClientEncoder
             w.WriteString("name", tool.Name);
             w.WriteStartObject("input");
             w.WriteEndObject();
+            WriteDirectCaller(w);
         }));
         if (tool.Pending.Length > 0)
         {
