@@ -114,6 +114,29 @@ public sealed class AnthropicInboundTests
         Assert.Equal("two", messages[3]!["content"]!.GetValue<string>());
     }
 
+    // Regression: Claude Code 2.1 sends role "system" inside messages (the mid-conversation-system beta);
+    // it was refused as a 400 before the first turn.
+    [Fact]
+    public async Task MidConversationSystemMessage_StaysInPlaceForAnOpenAIUpstream()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Single(upstream.BaseUrl));
+        const string body = """
+            {"model":"gpt-test","max_tokens":50,"system":[{"type":"text","text":"top"}],"messages":[
+              {"role":"user","content":[{"type":"text","text":"hello"}]},
+              {"role":"system","content":"Available agent types: none"},
+              {"role":"assistant","content":"hi"},
+              {"role":"user","content":"again"}]}
+            """;
+
+        using var response = await gateway.Client.PostAsync(body, Requests.MessagesPath);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var messages = upstream.Requests[0].Json["messages"]!.AsArray();
+        Assert.Equal(["system", "user", "system", "assistant", "user"], messages.Select(m => m!["role"]!.GetValue<string>()));
+        Assert.Equal("Available agent types: none", messages[2]!["content"]!.GetValue<string>());
+    }
+
     // Regression: the JSON answer of an upstream that did not stream was decoded twice, so a tool call's id
     // counted as already given out and the client got a generated one instead of the upstream's.
     [Fact]
@@ -140,7 +163,7 @@ public sealed class AnthropicInboundTests
         using var unauthorized = await gateway.Client.PostAsync(Requests.Message(), Requests.MessagesPath);
         using var badJson = await gateway.Client.PostAsync("{", Requests.MessagesPath, r => r.Headers.Add("x-api-key", "sk-client"));
         using var unknown = await gateway.Client.PostAsync(Requests.Message().Replace("gpt-test", "nope", StringComparison.Ordinal), Requests.MessagesPath, r => r.Headers.Add("x-api-key", "sk-client"));
-        using var badRole = await gateway.Client.PostAsync("""{"model":"gpt-test","messages":[{"role":"system","content":"x"}]}""", Requests.MessagesPath, r => r.Bearer("sk-client"));
+        using var badRole = await gateway.Client.PostAsync("""{"model":"gpt-test","messages":[{"role":"tool","content":"x"}]}""", Requests.MessagesPath, r => r.Bearer("sk-client"));
 
         await AssertError(unauthorized, HttpStatusCode.Unauthorized, "authentication_error");
         await AssertError(badJson, HttpStatusCode.BadRequest, "invalid_request_error");

@@ -144,9 +144,11 @@ internal static class AnthropicRequestParser
                 }
             }
 
-            if (role is not ("user" or "assistant"))
+            // "system" is Anthropic's mid-conversation system message (Claude Code sends it with the
+            // mid-conversation-system beta): instructions at that point of the conversation.
+            if (role is not ("user" or "assistant" or "system"))
             {
-                return $"messages.{count}.role: must be \"user\" or \"assistant\"";
+                return $"messages.{count}.role: must be \"user\", \"assistant\" or \"system\"";
             }
 
             if (!hasContent)

@@ -34,7 +34,12 @@ internal static class AnthropicRequestReader
         {
             foreach (var message in messages.EnumerateArray())
             {
-                var role = String(message, "role") == "assistant" ? ChatRole.Assistant : ChatRole.User;
+                var role = String(message, "role") switch
+                {
+                    "assistant" => ChatRole.Assistant,
+                    "system" => ChatRole.System,
+                    _ => ChatRole.User,
+                };
                 message.TryGetProperty("content", out var content);
                 conversation.Messages.Add(new ChatMessage(role, ReadBlocks(content)));
             }

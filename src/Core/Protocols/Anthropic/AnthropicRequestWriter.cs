@@ -200,6 +200,11 @@ internal sealed class AnthropicRequestWriter : IUpstreamRequestWriter
         var turns = new List<Turn>();
         foreach (var message in conversation.Messages)
         {
+            if (message.Role == ChatRole.System)
+            {
+                continue;
+            }
+
             var role = message.Role == ChatRole.Assistant ? ChatRole.Assistant : ChatRole.User;
             var parts = new List<ContentPart>();
             foreach (var part in message.Parts)
@@ -298,7 +303,10 @@ internal sealed class AnthropicRequestWriter : IUpstreamRequestWriter
 
     private static void WriteSystem(Utf8JsonWriter writer, Conversation conversation, bool autoCache)
     {
-        var texts = conversation.System.OfType<TextPart>().Where(t => t.Text.Length > 0).ToList();
+        // Mid-conversation system messages join the system prompt: every Anthropic upstream takes that,
+        // while role "system" inside messages needs a beta the upstream may not have.
+        var texts = conversation.System.Concat(conversation.Messages.Where(m => m.Role == ChatRole.System).SelectMany(m => m.Parts))
+            .OfType<TextPart>().Where(t => t.Text.Length > 0).ToList();
         if (texts.Count == 0)
         {
             return;

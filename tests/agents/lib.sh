@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Shared by the real-agent scripts in this folder: builds the gateway and the fake upstream, starts the
+# fake upstream with its scripted agent model (--agent) and the gateway in front of it with one provider
+# of the given kind, installs an agent CLI from npm into a temporary prefix, and cleans up on exit.
+# Not part of ./test.sh: these scripts download the CLIs from npm and take a minute each.
+set -euo pipefail
+
+AGENTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$AGENTS_DIR/../.." && pwd)"
+WORK="$(mktemp -d -t gateway-agent.XXXXXX)"
+CLIENT_KEY="sk-agent-test"
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+log() { printf '[agents] %s\n' "$*" >&2; }
+
+free_port() {
+  local port
+  while :; do
+    port=$(( (RANDOM % 20000) + 20000 ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+wait_http() { # url, seconds
+  local i
+  for ((i = 0; i < $2 * 10; i++)); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  log "timed out waiting for $1"; return 1
+}
+
+build_gateway() {
+  log "building the gateway and the fake upstream"
+  dotnet build "$REPO/src/Server" -c Release -nologo -v quiet -clp:NoSummary >&2
+  dotnet build "$REPO/tests/Gateway.FakeUpstream" -c Release -nologo -v quiet -clp:NoSummary >&2
+}
+
+# start_stack KIND (OpenAI | Anthropic): the fake agent model behind a gateway provider of that kind.
+# Sets GATEWAY_URL; public model ids "gw-agent" and "gw-agent-small" both route to it.
+start_stack() {
+  local kind=$1 up gw
+  up=$(free_port); gw=$(free_port)
+  dotnet "$REPO/tests/Gateway.FakeUpstream/bin/Release/net10.0/Gateway.FakeUpstream.dll" --urls "http://127.0.0.1:$up" --agent >"$WORK/upstream.log" 2>&1 &
+  PIDS+=($!)
+  cat >"$WORK/gateway.json" <<JSON
+{
+  "Gateway": {
+    "Auth": { "Mode": "Bearer", "Keys": { "agent": "$CLIENT_KEY" } },
+    "Providers": {
+      "fake": { "Kind": "$kind", "BaseUrl": "http://127.0.0.1:$up/v1", "ApiKey": "sk-fake-upstream", "Models": [ "fake-model" ] }
+    },
+    "Models": [
+      { "Id": "gw-agent", "Targets": [ { "Provider": "fake", "Model": "fake-model" } ] },
+      { "Id": "gw-agent-small", "Targets": [ { "Provider": "fake", "Model": "fake-model" } ] }
+    ],
+    "Limits": { "RequestsPerSecond": 0 }
+  }
+}
+JSON
+  GATEWAY_CONFIG="$WORK/gateway.json" dotnet "$REPO/src/Server/bin/Release/net10.0/Gateway.Server.dll" --urls "http://127.0.0.1:$gw" >"$WORK/gateway.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$up/v1/models" 30
+  wait_http "http://127.0.0.1:$gw/health/live" 30
+  GATEWAY_URL="http://127.0.0.1:$gw"
+  log "fake upstream :$up (agent model), gateway $GATEWAY_URL with a provider of kind $kind"
+}
+
+# install_cli PACKAGE: installs it into $WORK/cli (npm), or uses AGENT_CLI_PREFIX when set (a prefix that has it).
+install_cli() {
+  local prefix=${AGENT_CLI_PREFIX:-$WORK/cli}
+  if [ ! -d "$prefix/node_modules/$1" ]; then
+    log "installing $1 from npm into $prefix"
+    npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "$1" >&2
+  fi
+  CLI_BIN="$prefix/node_modules/.bin"
+}
+
+# check_file PATH EXPECTED: the agent wrote exactly EXPECTED (plus a newline) to PATH.
+check_file() {
+  if [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; then
+    log "PASS: $1 holds \"$2\""
+    return 0
+  fi
+  log "FAIL: $1 $( [ -f "$1" ] && echo "holds \"$(cat "$1")\"" || echo "does not exist")"
+  log "gateway log (last 30 lines):"; tail -n 30 "$WORK/gateway.log" >&2 || true
+  return 1
+}
+
+# The request lines the gateway logged (client, route, model, stream, outcome), for the record.
+show_requests() {
+  log "requests the gateway served:"
+  grep -o 'request_completed .*' "$WORK/gateway.log" | grep -v 'route=health' | tr ' ' '\n' \
+    | grep -E '^(client|route|model|provider|stream|tools_present|attempts|end_reason|http_status|prompt_tokens|completion_tokens)=' \
+    | paste -sd' ' | sed 's/ client=/\n  client=/g; s/^client=/  client=/' >&2 || true
+  log "what the fake upstream's agent model saw and answered:"
+  grep '^agent model' "$WORK/upstream.log" | sed 's/^/  /' >&2 || true
+  echo >&2
+}
