@@ -42,7 +42,8 @@ public static class GatewayServer
         app.Map("/" + GatewayRoutes.Health, handlers.HealthAsync);
         app.Map("/" + GatewayRoutes.HealthLive, handlers.LiveAsync);
         app.Map("/" + GatewayRoutes.ManageModelsRefresh, handlers.ManageModelsRefreshAsync);
-        app.MapFallback(handlers.NotFoundAsync);
+        // Every path, file-like ones (/favicon.ico, /.env) included: each request gets the envelope and its log line.
+        app.MapFallback("{*path}", handlers.NotFoundAsync);
         return app;
     }
 }

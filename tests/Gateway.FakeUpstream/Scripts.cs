@@ -82,18 +82,13 @@ public static class Scripts
     /// </summary>
     public static Script Echo(TimeSpan chunkDelay = default, int streamChunks = 0) => async (context, request) =>
     {
-        JsonObject? body = null;
-        try
+        if (!TryReadEcho(request.Body, out var model, out var text, out var stream))
         {
-            body = JsonNode.Parse(request.Body) as JsonObject;
-        }
-        catch (System.Text.Json.JsonException)
-        {
+            await Json("""{"error":{"message":"We could not parse the JSON body of your request.","type":"invalid_request_error","param":null,"code":null}}""", 400)(context, request);
+            return;
         }
 
-        var model = body?["model"]?.GetValue<string>() ?? "echo";
-        var text = "echo: " + LastUserText(body);
-        var stream = body?["stream"]?.GetValue<bool>() == true;
+        model ??= "echo";
         if (!stream)
         {
             await Json(Chunks.Completion(text, model: model))(context, request);
@@ -127,20 +122,16 @@ public static class Scripts
     /// </summary>
     public static Script AnthropicEcho(TimeSpan chunkDelay = default, int streamChunks = 0) => async (context, request) =>
     {
-        JsonObject? body = null;
-        try
+        if (!TryReadEcho(request.Body, out _, out var text, out var stream))
         {
-            body = JsonNode.Parse(request.Body) as JsonObject;
-        }
-        catch (System.Text.Json.JsonException)
-        {
+            await Json(AnthropicEvents.ErrorBody("invalid_request_error", "There was an error parsing the body of your request."), 400)(context, request);
+            return;
         }
 
-        var text = "echo: " + LastUserText(body);
         var words = streamChunks > 0
             ? Enumerable.Range(0, streamChunks).Select(i => $"tok{i} ").ToArray()
             : text.Split(' ').Select((w, i) => i == 0 ? w : " " + w).ToArray();
-        if (body?["stream"]?.GetValue<bool>() != true)
+        if (!stream)
         {
             await Json(AnthropicEvents.Message(new JsonArray(AnthropicEvents.TextBlock(text)), inputTokens: 5, outputTokens: words.Length))(context, request);
             return;
@@ -160,6 +151,27 @@ public static class Scripts
         steps.AddRange([AnthropicEvents.BlockStop(0), AnthropicEvents.MessageDelta("end_turn", words.Length), AnthropicEvents.MessageStop()]);
         await Sse([.. steps])(context, request);
     };
+
+    // What the echo models read from a request; false when a real API would refuse the body as unreadable
+    // (not JSON, a repeated key it cannot place, a string that is not valid Unicode).
+    private static bool TryReadEcho(byte[] json, out string? model, out string text, out bool stream)
+    {
+        model = null;
+        text = string.Empty;
+        stream = false;
+        try
+        {
+            var body = JsonNode.Parse(json) as JsonObject;
+            model = body?["model"]?.GetValue<string>();
+            text = "echo: " + LastUserText(body);
+            stream = body?["stream"]?.GetValue<bool>() == true;
+            return true;
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            return false;
+        }
+    }
 
     private static string LastUserText(JsonObject? body)
     {

@@ -39,6 +39,9 @@ internal sealed record GatewayError(int Status, string Type, string Code, string
     public static GatewayError TooLarge(long limit) =>
         new(413, "invalid_request_error", "request_too_large", $"Request body exceeds the limit of {limit} bytes.") { EndReason = "too_large" };
 
+    public static GatewayError UnsupportedEncoding(string encoding) =>
+        new(415, "invalid_request_error", "unsupported_content_encoding", $"Content-Encoding '{encoding}' is not supported; send the body as is, gzip, deflate or br.") { EndReason = "invalid_request" };
+
     public static GatewayError RateLimited(int retryAfterSeconds) =>
         new(429, "rate_limit_error", "rate_limit_exceeded", "Too many requests for this key; retry later.")
         {

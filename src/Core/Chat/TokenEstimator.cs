@@ -93,7 +93,8 @@ internal sealed class TokenEstimator
                 {
                     if (wanted)
                     {
-                        text.Append(reader.GetString()).Append('\n');
+                        // A string that is not valid Unicode (a lone surrogate escape) is counted as written.
+                        text.Append(JsonStrings.TryGetString(ref reader, out var value) ? value : Encoding.UTF8.GetString(reader.ValueSpan)).Append('\n');
                     }
 
                     wanted = false;

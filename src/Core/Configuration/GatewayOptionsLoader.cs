@@ -60,7 +60,16 @@ public static class GatewayOptionsLoader
 
             var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             var elementType = ElementTypeOf(propertyType);
-            if (elementType is not null)
+            if (propertyType.IsEnum)
+            {
+                // The binder drops a dictionary entry whose enum value does not convert (a provider with an
+                // unknown Kind vanished, and the error named its model targets instead): name key and value.
+                if (child.Value is { Length: > 0 } value && !IsEnumName(propertyType, value))
+                {
+                    problems.Add($"{child.Path}: '{value}' is not one of {string.Join(", ", Enum.GetNames(propertyType).Where(n => n != "Unset"))}");
+                }
+            }
+            else if (elementType is not null)
             {
                 if (IsOptionsRecord(elementType))
                 {
@@ -76,6 +85,10 @@ public static class GatewayOptionsLoader
             }
         }
     }
+
+    // Names only: the binder would also take a number ("7"), which is never what a configuration means.
+    private static bool IsEnumName(Type enumType, string value) =>
+        Enum.GetNames(enumType).Any(name => name.Equals(value.Trim(), StringComparison.OrdinalIgnoreCase));
 
     private static Type? ElementTypeOf(Type type)
     {

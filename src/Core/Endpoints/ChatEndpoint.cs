@@ -3,6 +3,7 @@ using Gateway.Auth;
 using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Diagnostics;
+using Gateway.Json;
 using Gateway.Pipeline;
 using Gateway.Protocols.Anthropic;
 using Gateway.Protocols.OpenAIChat;
@@ -153,7 +154,10 @@ internal sealed class ChatEndpoint
             }
             catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
             {
-                await exchange.WriteErrorAsync(GatewayError.InvalidRequest("invalid_request", "The request could not be read: " + ex.Message, null));
+                // The reader decodes every string it translates: one that is not valid Unicode is named.
+                await exchange.WriteErrorAsync(JsonStrings.FindUndecodable(request.Body.Source.Span) is { } field
+                    ? GatewayError.InvalidRequest("invalid_json", JsonStrings.Undecodable(field), field)
+                    : GatewayError.InvalidRequest("invalid_request", "The request could not be read: " + ex.Message, null));
                 return null;
             }
 

@@ -71,13 +71,17 @@ internal sealed class JsonObjectIndex
         }
         catch (JsonException ex)
         {
-            error = "the request body is not valid JSON: " + SanitizeReaderMessage(ex.Message);
+            error = JsonLimits.TooDeep(json.Span)
+                ? $"the request body nests deeper than {JsonLimits.MaxDepth} levels, the limit"
+                : "the request body is not valid JSON: " + SanitizeReaderMessage(ex.Message);
             return false;
         }
         catch (InvalidOperationException ex)
         {
-            // Invalid UTF-8 inside a string surfaces from GetString.
-            error = "the request body is not valid JSON: " + SanitizeReaderMessage(ex.Message);
+            // A member name that is not valid Unicode (an escaped lone surrogate) surfaces from GetString.
+            error = JsonStrings.FindUndecodable(json.Span) is { } field
+                ? JsonStrings.Undecodable(field)
+                : "the request body is not valid JSON: " + SanitizeReaderMessage(ex.Message);
             return false;
         }
 
@@ -99,6 +103,25 @@ internal sealed class JsonObjectIndex
 
         member = default;
         return false;
+    }
+
+    /// <summary>
+    /// A string member's decoded value; false when the string is not valid Unicode (an escaped lone
+    /// surrogate), which the caller reports naming the member.
+    /// </summary>
+    public bool TryGetString(in JsonMember member, out string? value)
+    {
+        var reader = new Utf8JsonReader(ValueOf(member));
+        reader.Read();
+        return JsonStrings.TryGetString(ref reader, out value);
+    }
+
+    /// <summary>True when the member is an empty array.</summary>
+    public bool IsEmptyArray(in JsonMember member)
+    {
+        var reader = new Utf8JsonReader(ValueOf(member));
+        reader.Read();
+        return reader.TokenType == JsonTokenType.StartArray && reader.Read() && reader.TokenType == JsonTokenType.EndArray;
     }
 
     /// <summary>Raw bytes of a member's value.</summary>

@@ -71,7 +71,7 @@ internal sealed class NonStreamingChatRunner
         using var timeout = new CancellationTokenSource(provider.ResponseTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var codec = context.CodecFor(target);
-        if (UntranslatableRequest.TryWrite(codec, stream: false, out var body) is { } untranslatable)
+        if (UntranslatableRequest.TryWrite(codec, context.Request, stream: false, out var body) is { } untranslatable)
         {
             return Fail(context, target, untranslatable);
         }

@@ -92,7 +92,7 @@ internal sealed class StreamingChatRunner
         log.TargetModel = target.Model;
         var codec = context.CodecFor(target);
         var stream = new UpstreamStream(target, codec, cancellationToken);
-        if (UntranslatableRequest.TryWrite(codec, stream: true, out var body) is { } untranslatable)
+        if (UntranslatableRequest.TryWrite(codec, context.Request, stream: true, out var body) is { } untranslatable)
         {
             return await FailAsync(context, stream, untranslatable);
         }

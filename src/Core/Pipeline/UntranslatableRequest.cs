@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Gateway.Chat;
+using Gateway.Json;
 using Gateway.Routing;
 
 namespace Gateway.Pipeline;
@@ -10,7 +12,7 @@ namespace Gateway.Pipeline;
 internal static class UntranslatableRequest
 {
     /// <summary>The failure when the body cannot be written; null with <paramref name="body"/> set otherwise.</summary>
-    public static UpstreamFailure? TryWrite(IAttemptCodec codec, bool stream, out ReadOnlyMemory<byte> body)
+    public static UpstreamFailure? TryWrite(IAttemptCodec codec, ChatRequest request, bool stream, out ReadOnlyMemory<byte> body)
     {
         try
         {
@@ -20,9 +22,12 @@ internal static class UntranslatableRequest
         catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException or FormatException)
         {
             body = default;
+
+            // A string the writer had to decode but could not (an escaped lone surrogate) is named for the client.
+            var undecodable = ex is InvalidOperationException ? JsonStrings.FindUndecodable(request.Body.Source.Span) : null;
             return new UpstreamFailure(FailureKind.ClientError, 400, "request body could not be written for the target")
             {
-                ClientMessage = "The request could not be sent to the upstream: " + ex.Message,
+                ClientMessage = undecodable is not null ? JsonStrings.Undecodable(undecodable) : "The request could not be sent to the upstream: " + ex.Message,
             };
         }
     }

@@ -185,19 +185,19 @@ public sealed class AnthropicPassThroughTests
         Assert.Equal("UNTAGGED==", toB[2]!["content"]![0]!["signature"]!.GetValue<string>());
     }
 
-    // A duplicate property the top-level index accepts but a message DOM refuses is the client's mistake: 400, not 500.
+    // Regression: a repeated key inside a message the pass-through rewrites was refused (the DOM threw); the last one wins.
     [Fact]
-    public async Task DuplicatePropertyInARewrittenMessage_Is400()
+    public async Task DuplicatePropertyInARewrittenMessage_LastOneWins()
     {
         await using var upstream = await FakeUpstreamServer.StartAsync();
         await using var gateway = await GatewayApp.StartAsync(Claude(upstream));
-        const string body = """{"model":"gpt-test","max_tokens":5,"messages":[{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"thinking","thinking":"x","signature":"gw1~a12345678~S","type":"thinking"}]},{"role":"user","content":"again"}]}""";
+        const string body = """{"model":"gpt-test","max_tokens":5,"messages":[{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"text","text":"x","text":"y"},{"type":"thinking","thinking":"x","signature":"gw1~a12345678~S","type":"thinking"}]},{"role":"user","content":"again"}]}""";
 
         using var response = await gateway.Client.PostAsync(body, Requests.MessagesPath);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("invalid_request_error", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!["type"]!.GetValue<string>());
-        Assert.Empty(upstream.Requests);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var assistant = Assert.Single(upstream.Requests).Json["messages"]![1]!;
+        Assert.Equal("""[{"type":"text","text":"y"}]""", assistant["content"]!.ToJsonString());
     }
 
     [Fact]

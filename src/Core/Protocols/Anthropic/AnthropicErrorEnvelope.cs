@@ -16,7 +16,7 @@ internal static class AnthropicErrorEnvelope
     /// <summary>Anthropic's error type for a status (the gateway's own statuses stay SPEC §4's).</summary>
     public static string TypeFor(int status) => status switch
     {
-        400 or 405 or 422 => "invalid_request_error",
+        400 or 405 or 415 or 422 => "invalid_request_error",
         401 => "authentication_error",
         402 => "billing_error",
         403 => "permission_error",

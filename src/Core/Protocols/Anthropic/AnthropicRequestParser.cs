@@ -20,7 +20,19 @@ internal static class AnthropicRequestParser
             return false;
         }
 
-        if (!index!.TryGet("model", out var model) || model.ValueKind != JsonTokenType.String || ReadString(index, model) is not { } modelId || string.IsNullOrWhiteSpace(modelId))
+        if (!index!.TryGet("model", out var model) || model.ValueKind != JsonTokenType.String)
+        {
+            error = new ChatRequestError("invalid_request", "model: a string is required", "model");
+            return false;
+        }
+
+        if (!index.TryGetString(model, out var modelId))
+        {
+            error = new ChatRequestError("invalid_json", JsonStrings.Undecodable("model"), "model");
+            return false;
+        }
+
+        if (string.IsNullOrWhiteSpace(modelId))
         {
             error = new ChatRequestError("invalid_request", "model: a string is required", "model");
             return false;
@@ -47,15 +59,23 @@ internal static class AnthropicRequestParser
             }
         }
 
-        if (index.TryGet("system", out var system) && system.ValueKind is not (JsonTokenType.String or JsonTokenType.StartArray or JsonTokenType.Null))
+        if (index.TryGet("system", out var system) && system.ValueKind is not (JsonTokenType.String or JsonTokenType.Null)
+            && (system.ValueKind != JsonTokenType.StartArray || !AllTypedBlocks(index.ValueOf(system))))
         {
             error = new ChatRequestError("invalid_request", "system: must be a string or an array of text blocks", "system");
             return false;
         }
 
-        if (index.TryGet("max_tokens", out var maxTokens) && maxTokens.ValueKind != JsonTokenType.Number && maxTokens.ValueKind != JsonTokenType.Null)
+        if (index.TryGet("tools", out var toolList) && toolList.ValueKind == JsonTokenType.StartArray && !AllObjects(index.ValueOf(toolList)))
         {
-            error = new ChatRequestError("invalid_request", "max_tokens: must be an integer", "max_tokens");
+            error = new ChatRequestError("invalid_request", "tools: each tool must be an object", "tools");
+            return false;
+        }
+
+        // A missing max_tokens is filled in per provider; a present one must be what Anthropic takes.
+        if (!countTokens && index.TryGet("max_tokens", out var maxTokens) && !IsPositiveInteger(index.ValueOf(maxTokens)))
+        {
+            error = new ChatRequestError("invalid_request", "max_tokens: must be a positive integer", "max_tokens");
             return false;
         }
 
@@ -82,7 +102,7 @@ internal static class AnthropicRequestParser
             Stream = stream,
             ClientWantsUsage = false,
             ChoiceCount = 1,
-            HasTools = index.TryGet("tools", out var tools) && tools.ValueKind == JsonTokenType.StartArray && !IsEmptyArray(index.ValueOf(tools)),
+            HasTools = index.TryGet("tools", out var tools) && tools.ValueKind == JsonTokenType.StartArray && !index.IsEmptyArray(tools),
             LegacyFunctions = false,
             ThinkingBudget = index.TryGet("thinking", out var thinking) && thinking.ValueKind == JsonTokenType.StartObject ? BudgetOf(index.ValueOf(thinking)) : null,
         };
@@ -111,7 +131,11 @@ internal static class AnthropicRequestParser
                 if (reader.ValueTextEquals("role"u8))
                 {
                     reader.Read();
-                    role = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    if (reader.TokenType == JsonTokenType.String && !JsonStrings.TryGetString(ref reader, out role))
+                    {
+                        return JsonStrings.Undecodable($"messages.{count}.role");
+                    }
+
                     reader.Skip();
                 }
                 else if (reader.ValueTextEquals("content"u8))
@@ -119,14 +143,9 @@ internal static class AnthropicRequestParser
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.StartArray)
                     {
-                        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                        if (!AllTypedBlocks(ref reader))
                         {
-                            if (reader.TokenType != JsonTokenType.StartObject)
-                            {
-                                return $"messages.{count}.content: each block must be an object with a type";
-                            }
-
-                            reader.Skip();
+                            return $"messages.{count}.content: each block must be an object with a type";
                         }
 
                         hasContent = true;
@@ -191,17 +210,63 @@ internal static class AnthropicRequestParser
         return enabled ? budget : null;
     }
 
-    private static bool IsEmptyArray(ReadOnlySpan<byte> json)
+    private static bool IsPositiveInteger(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json);
         reader.Read();
-        return reader.Read() && reader.TokenType == JsonTokenType.EndArray;
+        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value) && value > 0;
     }
 
-    private static string? ReadString(JsonObjectIndex index, in JsonMember member)
+    private static bool AllObjects(ReadOnlySpan<byte> arrayJson)
     {
-        var reader = new Utf8JsonReader(index.ValueOf(member));
+        var reader = new Utf8JsonReader(arrayJson);
         reader.Read();
-        return reader.GetString();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            reader.Skip();
+        }
+
+        return true;
+    }
+
+    private static bool AllTypedBlocks(ReadOnlySpan<byte> arrayJson)
+    {
+        var reader = new Utf8JsonReader(arrayJson);
+        reader.Read();
+        return AllTypedBlocks(ref reader);
+    }
+
+    // Every element an object with a string "type" (Anthropic's content and system blocks). The reader is on
+    // StartArray and is left on the matching EndArray.
+    private static bool AllTypedBlocks(ref Utf8JsonReader reader)
+    {
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            var typed = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isType = reader.ValueTextEquals("type"u8);
+                reader.Read();
+                typed |= isType && reader.TokenType == JsonTokenType.String;
+                reader.Skip();
+            }
+
+            if (!typed)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -38,7 +38,7 @@ internal static class AnthropicSignatures
     /// </summary>
     public static JsonArray? ForTarget(ReadOnlySpan<byte> messagesJson, string provider)
     {
-        if (!Opaque.MayContainTag(messagesJson) || JsonNode.Parse(messagesJson, NodeOptions, new JsonDocumentOptions { MaxDepth = JsonLimits.MaxDepth }) is not JsonArray messages)
+        if (!Opaque.MayContainTag(messagesJson) || JsonDom.Parse(messagesJson) is not JsonArray messages)
         {
             return null;
         }

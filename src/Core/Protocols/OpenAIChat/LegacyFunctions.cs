@@ -30,7 +30,7 @@ internal static class LegacyFunctions
         if (body.TryGet("function_call", out var choiceMember))
         {
             rewriter.Remove("function_call");
-            var choice = JsonNode.Parse(body.ValueOf(choiceMember));
+            var choice = JsonDom.Parse(body.ValueOf(choiceMember));
             if (MapChoice(choice) is { } toolChoice)
             {
                 rewriter.Set("tool_choice", w => toolChoice.WriteTo(w));

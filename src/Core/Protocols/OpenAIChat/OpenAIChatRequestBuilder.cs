@@ -34,7 +34,7 @@ internal static class OpenAIChatRequestBuilder
                 // Only a client object with other options needs a DOM; the common case is a literal.
                 if (body.TryGet("stream_options", out var member) && member.ValueKind == JsonTokenType.StartObject)
                 {
-                    var options = JsonNode.Parse(body.ValueOf(member))!.AsObject();
+                    var options = JsonDom.Parse(body.ValueOf(member))!.AsObject();
                     options["include_usage"] = true;
                     rewriter.Set("stream_options", w => options.WriteTo(w));
                 }
@@ -112,6 +112,6 @@ internal static class OpenAIChatRequestBuilder
 
     internal static JsonArray? ParseArray(JsonObjectIndex body, string name) =>
         body.TryGet(name, out var member) && member.ValueKind == JsonTokenType.StartArray
-            ? JsonNode.Parse(body.ValueOf(member)) as JsonArray
+            ? JsonDom.ParseArray(body.ValueOf(member))
             : null;
 }

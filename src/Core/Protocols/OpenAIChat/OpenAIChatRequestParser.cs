@@ -7,6 +7,9 @@ namespace Gateway.Protocols.OpenAIChat;
 /// <summary>Reads an inbound OpenAI Chat Completions body into a <see cref="ChatRequest"/>.</summary>
 internal static class OpenAIChatRequestParser
 {
+    // OpenAI's own bound on n.
+    private const int MaxChoices = 128;
+
     public static bool TryParse(ReadOnlyMemory<byte> body, bool acceptsEventStream, out ChatRequest? request, out ChatRequestError? error)
     {
         request = null;
@@ -22,22 +25,27 @@ internal static class OpenAIChatRequestParser
             return false;
         }
 
-        var modelId = ReadString(index, model);
+        if (!index.TryGetString(model, out var modelId))
+        {
+            error = new ChatRequestError("invalid_json", JsonStrings.Undecodable("model"), "model");
+            return false;
+        }
+
         if (string.IsNullOrWhiteSpace(modelId))
         {
             error = new ChatRequestError("invalid_request", "you must provide a model parameter (a string)", "model");
             return false;
         }
 
-        if (!index.TryGet("messages", out var messages) || messages.ValueKind != JsonTokenType.StartArray || IsEmptyArray(index, messages))
+        if (!index.TryGet("messages", out var messages) || messages.ValueKind != JsonTokenType.StartArray || index.IsEmptyArray(messages))
         {
             error = new ChatRequestError("invalid_request", "'messages' must be a non-empty array", "messages");
             return false;
         }
 
-        if (!AllMessagesWellFormed(index, messages))
+        if (CheckMessages(index.ValueOf(messages)) is { } messageError)
         {
-            error = new ChatRequestError("invalid_request", "each entry of 'messages' must be an object with a string 'role'", "messages");
+            error = new ChatRequestError("invalid_request", messageError, "messages");
             return false;
         }
 
@@ -70,26 +78,30 @@ internal static class OpenAIChatRequestParser
 
         foreach (var arrayField in (ReadOnlySpan<string>)["tools", "functions"])
         {
-            if (index.TryGet(arrayField, out var member) && member.ValueKind is not (JsonTokenType.StartArray or JsonTokenType.Null))
+            if (index.TryGet(arrayField, out var member) && member.ValueKind != JsonTokenType.Null
+                && (member.ValueKind != JsonTokenType.StartArray || !AllObjects(index.ValueOf(member), typeMustBeString: arrayField == "tools")))
             {
-                error = new ChatRequestError("invalid_request", $"'{arrayField}' must be an array", arrayField);
+                error = new ChatRequestError("invalid_request", $"'{arrayField}' must be an array of objects", arrayField);
                 return false;
             }
         }
 
         var choiceCount = 1;
-        if (index.TryGet("n", out var n) && n.ValueKind == JsonTokenType.Number)
+        if (index.TryGet("n", out var n) && n.ValueKind != JsonTokenType.Null)
         {
             var reader = new Utf8JsonReader(index.ValueOf(n));
             reader.Read();
-            if (reader.TryGetInt32(out var value) && value > 1)
+            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var value) || value is < 1 or > MaxChoices)
             {
-                choiceCount = Math.Min(value, 128);
+                error = new ChatRequestError("invalid_request", $"'n' must be an integer from 1 to {MaxChoices}", "n");
+                return false;
             }
+
+            choiceCount = value;
         }
 
-        var legacy = index.TryGet("functions", out var functions) && functions.ValueKind == JsonTokenType.StartArray && !IsEmptyArray(index, functions);
-        var hasTools = legacy || (index.TryGet("tools", out var tools) && tools.ValueKind == JsonTokenType.StartArray && !IsEmptyArray(index, tools));
+        var legacy = index.TryGet("functions", out var functions) && functions.ValueKind == JsonTokenType.StartArray && !index.IsEmptyArray(functions);
+        var hasTools = legacy || (index.TryGet("tools", out var tools) && tools.ValueKind == JsonTokenType.StartArray && !index.IsEmptyArray(tools));
 
         request = new ChatRequest
         {
@@ -165,13 +177,6 @@ internal static class OpenAIChatRequestParser
         (thinking.TryGetProperty("budget_tokens", out var b) || thinking.TryGetProperty("budgetTokens", out b))
         && b.ValueKind == JsonValueKind.Number && b.TryGetInt32(out var budget) && budget > 0 ? budget : null;
 
-    private static string ReadString(JsonObjectIndex index, in JsonMember member)
-    {
-        var reader = new Utf8JsonReader(index.ValueOf(member));
-        reader.Read();
-        return reader.GetString() ?? string.Empty;
-    }
-
     private static bool ReadBoolMember(ReadOnlySpan<byte> objectJson, string name)
     {
         var reader = new Utf8JsonReader(objectJson);
@@ -191,37 +196,39 @@ internal static class OpenAIChatRequestParser
         return false;
     }
 
-    private static bool IsEmptyArray(JsonObjectIndex index, in JsonMember member)
+    // Each message an object with a string role; content, when present, a string, null or an array of parts
+    // (objects). Roles are open (a new one reaches the upstream); the parts' own fields are the upstream's to judge.
+    private static string? CheckMessages(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(index.ValueOf(member));
+        var reader = new Utf8JsonReader(json);
         reader.Read();
-        return reader.Read() && reader.TokenType == JsonTokenType.EndArray;
-    }
-
-    private static bool AllMessagesWellFormed(JsonObjectIndex index, in JsonMember member)
-    {
-        var reader = new Utf8JsonReader(index.ValueOf(member));
-        reader.Read();
+        var position = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                return false;
+                return $"messages[{position}] must be an object with a string 'role'";
             }
 
             var hasRole = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var isRole = reader.ValueTextEquals("role"u8);
+                var isContent = reader.ValueTextEquals("content"u8);
                 reader.Read();
                 if (isRole)
                 {
                     if (reader.TokenType != JsonTokenType.String)
                     {
-                        return false;
+                        return $"messages[{position}].role must be a string";
                     }
 
                     hasRole = true;
+                }
+                else if (isContent && reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null)
+                    && (reader.TokenType != JsonTokenType.StartArray || !AllObjects(ref reader, typeMustBeString: false)))
+                {
+                    return $"messages[{position}].content must be a string, null or an array of content parts";
                 }
 
                 reader.Skip();
@@ -229,7 +236,42 @@ internal static class OpenAIChatRequestParser
 
             if (!hasRole)
             {
+                return $"messages[{position}] must be an object with a string 'role'";
+            }
+
+            position++;
+        }
+
+        return null;
+    }
+
+    private static bool AllObjects(ReadOnlySpan<byte> arrayJson, bool typeMustBeString)
+    {
+        var reader = new Utf8JsonReader(arrayJson);
+        reader.Read();
+        return AllObjects(ref reader, typeMustBeString);
+    }
+
+    // The reader is on StartArray; it is left on the matching EndArray.
+    private static bool AllObjects(ref Utf8JsonReader reader, bool typeMustBeString)
+    {
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
                 return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isType = reader.ValueTextEquals("type"u8);
+                reader.Read();
+                if (isType && typeMustBeString && reader.TokenType != JsonTokenType.String)
+                {
+                    return false;
+                }
+
+                reader.Skip();
             }
         }
 
