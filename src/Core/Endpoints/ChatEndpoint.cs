@@ -122,7 +122,7 @@ internal sealed class ChatEndpoint
     /// The model's targets, with the neutral conversation read when one of them speaks another format;
     /// null when the client already got its error (unknown model, a request no target can serve).
     /// </summary>
-    internal async Task<IReadOnlyList<RouteTarget>?> ResolveAsync(RequestExchange exchange, ChatRequest request, bool needsConversation = false)
+    internal async Task<IReadOnlyList<RouteTarget>?> ResolveAsync(RequestExchange exchange, ChatRequest request)
     {
         var targets = await _catalog.ResolveAsync(request.Model, exchange.Aborted);
         if (targets.Count == 0)
@@ -144,33 +144,42 @@ internal sealed class ChatEndpoint
             targets = passThrough;
         }
 
-        if (request.Conversation is null && (needsConversation || targets.Any(t => !CodecSelector.PassesThrough(request, t))))
+        if (request.Conversation is null && targets.Any(t => !CodecSelector.PassesThrough(request, t)))
         {
-            try
+            if (await ReadConversationAsync(exchange, request) is not { } conversation)
             {
-                request.Conversation = request.Format == WireFormat.AnthropicMessages
-                    ? AnthropicRequestReader.Read(request)
-                    : OpenAIChatRequestReader.Read(request);
-            }
-            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
-            {
-                // The reader decodes every string it translates: one that is not valid Unicode is named.
-                await exchange.WriteErrorAsync(JsonStrings.FindUndecodable(request.Body.Source.Span) is { } field
-                    ? GatewayError.InvalidRequest("invalid_json", JsonStrings.Undecodable(field), field)
-                    : GatewayError.InvalidRequest("invalid_request", "The request could not be read: " + ex.Message, null));
                 return null;
             }
 
             // OpenAI Chat cannot carry thinking signatures: a tool-using turn an Anthropic target answered
             // gets its remembered thinking back (only this case calls the store without a session).
-            if (request.Format == WireFormat.OpenAIChat && request.Conversation.Reasoning is { Disabled: false }
+            if (request.Format == WireFormat.OpenAIChat && conversation.Reasoning is { Disabled: false }
                 && targets.Any(t => t.Provider.Kind == ProviderKind.Anthropic))
             {
-                await _thinking.RestoreAsync(request.Conversation, exchange.Log.KeyName, exchange.Aborted);
+                await _thinking.RestoreAsync(conversation, exchange.Log.KeyName, exchange.Aborted);
             }
         }
 
         return targets;
+    }
+
+    /// <summary>Reads (and keeps) the neutral conversation; null when the client already got its 400.</summary>
+    internal static async Task<Conversation?> ReadConversationAsync(RequestExchange exchange, ChatRequest request)
+    {
+        try
+        {
+            return request.Conversation = request.Format == WireFormat.AnthropicMessages
+                ? AnthropicRequestReader.Read(request)
+                : OpenAIChatRequestReader.Read(request);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            // The reader decodes every string it translates: one that is not valid Unicode is named.
+            await exchange.WriteErrorAsync(JsonStrings.FindUndecodable(request.Body.Source.Span) is { } field
+                ? GatewayError.InvalidRequest("invalid_json", JsonStrings.Undecodable(field), field)
+                : GatewayError.InvalidRequest("invalid_request", "The request could not be read: " + ex.Message, null));
+            return null;
+        }
     }
 
     internal UpstreamCallContext Call(RequestExchange exchange)

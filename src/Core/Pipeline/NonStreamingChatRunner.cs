@@ -91,9 +91,9 @@ internal sealed class NonStreamingChatRunner
                 return Fail(context, target, new UpstreamFailure(FailureKind.BadResponse, (int)response.StatusCode, "response larger than the gateway accepts"));
             }
 
-            if (!codec.TryAnswerWhole(completion.Value, out var answer))
+            if (!CodecGuard.TryAnswerWhole(codec, completion.Value, out var answer))
             {
-                return Fail(context, target, codec.FailureOf(completion.Value.Span, (int)response.StatusCode, "2xx body is not a chat completion"));
+                return Fail(context, target, CodecGuard.FailureOf(codec, completion.Value.Span, (int)response.StatusCode, "2xx body is not a chat completion"));
             }
 
             return AttemptResult<Answer>.Succeeded(new Answer(answer, codec.Usage ?? default, codec.Finish));

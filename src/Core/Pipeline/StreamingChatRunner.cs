@@ -138,9 +138,9 @@ internal sealed class StreamingChatRunner
                 }
 
                 var json = await read;
-                if (json is null || codec.EventsOfWhole(json) is not { } events)
+                if (json is null || CodecGuard.EventsOfWhole(codec, json) is not { } events)
                 {
-                    return await FailAsync(context, stream, codec.FailureOf(json, 200, "JSON answer is not a chat completion"));
+                    return await FailAsync(context, stream, CodecGuard.FailureOf(codec, json, 200, "JSON answer is not a chat completion"));
                 }
 
                 stream.Events = Replay(events).GetAsyncEnumerator(stream.Cancel.Token);
@@ -165,7 +165,7 @@ internal sealed class StreamingChatRunner
                     return await FailAsync(context, stream, new UpstreamFailure(FailureKind.BadResponse, 200, "stream ended before any content"));
                 }
 
-                switch (codec.OnUpstreamEvent(sse, stream.Pending))
+                switch (CodecGuard.OnUpstreamEvent(codec, sse, stream.Pending))
                 {
                     case StreamStep.Content:
                         clock.FirstContentDeadline = long.MaxValue;
@@ -173,7 +173,7 @@ internal sealed class StreamingChatRunner
                         stream.Pending.Clear();
                         return AttemptResult<UpstreamStream>.Succeeded(stream);
                     case StreamStep.UpstreamError:
-                        return await FailAsync(context, stream, codec.FailureOf(sse.Data.Span, 200, "error event before any content"));
+                        return await FailAsync(context, stream, CodecGuard.FailureOf(codec, sse.Data.Span, 200, "error event before any content"));
                     case StreamStep.Malformed:
                         return await FailAsync(context, stream, new UpstreamFailure(FailureKind.BadResponse, 200, "malformed event before any content"));
                 }
@@ -232,7 +232,7 @@ internal sealed class StreamingChatRunner
                     break;
                 }
 
-                var step = codec.OnUpstreamEvent(sse, stream.Pending);
+                var step = CodecGuard.OnUpstreamEvent(codec, sse, stream.Pending);
                 if (step is StreamStep.UpstreamError or StreamStep.Malformed)
                 {
                     interruption = StreamErrors.Interrupted(step == StreamStep.UpstreamError ? "The upstream reported an error mid-stream." : "The upstream sent a malformed event.");

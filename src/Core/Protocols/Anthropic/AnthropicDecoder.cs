@@ -124,9 +124,9 @@ internal sealed class AnthropicDecoder : IUpstreamDecoder
                 message = String(error, "message");
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // Not JSON: the status alone decides.
+            // Not JSON, or a message that is not valid Unicode: what was read (the type) and the status decide.
         }
 
         return FailureClassifier.FromAnthropicError(type, message, status, detail);

@@ -36,7 +36,7 @@ internal sealed class OpenAIPassThroughCodec : IAttemptCodec
     private bool RewritesThinking => _promptTags && _request.ThinkingBudget is not null;
 
     public ReadOnlyMemory<byte> UpstreamBody(bool stream) =>
-        OpenAIChatRequestBuilder.Build(_request, _target.Model, stream && _target.Provider.Options.StreamOptions, _promptTags);
+        OpenAIChatRequestBuilder.Build(_request, _target.Model, stream && _target.Provider.Options.StreamOptions, _promptTags, _target.Provider.Thinking == Configuration.ThinkingMode.Off);
 
     public StreamStep OnUpstreamEvent(in SseEvent upstream, List<SseFrame> toClient) => _stream.Process(upstream.Data, toClient);
 
