@@ -69,8 +69,12 @@ internal sealed class TranslatingCodec : IAttemptCodec
         }
 
         var content = Observe(_updates);
+        var before = toClient.Count;
         _encoder.Encode(_updates, toClient);
-        return content ? StreamStep.Content : StreamStep.Preamble;
+
+        // Content the client's format has no place for (a signature to an OpenAI client) writes nothing:
+        // the stream is not committed by it, so a failure before the first visible token can still fail over.
+        return content && toClient.Count > before ? StreamStep.Content : StreamStep.Preamble;
     }
 
     public StreamEnd OnUpstreamEnd(List<SseFrame> toClient, GatewayError? interruption)

@@ -4,6 +4,7 @@ using Gateway.Configuration;
 using Gateway.Pipeline;
 using Gateway.Routing;
 using Gateway.Streaming;
+using static Gateway.Json.JsonElementMembers;
 
 namespace Gateway.Protocols.Anthropic;
 
@@ -232,8 +233,6 @@ internal sealed class AnthropicDecoder : IUpstreamDecoder
         }
     }
 
-    private static string? String(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static int Int(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var i) ? i : -1;
