@@ -31,18 +31,21 @@ public static class GatewayServer
         });
 
         var app = builder.Build();
+        // Every method reaches the handler, which answers 405 for methods the route does not list.
         var handlers = app.Services.GetRequiredService<GatewayHandlers>();
-        app.Map("/" + GatewayRoutes.ChatCompletions, handlers.ChatCompletionsAsync);
-        app.Map("/" + GatewayRoutes.ChatCompletionsShort, handlers.ChatCompletionsAsync);
-        app.Map("/" + GatewayRoutes.Root, handlers.ChatCompletionsAsync);
-        app.Map("/" + GatewayRoutes.Messages, handlers.MessagesAsync);
-        app.Map("/" + GatewayRoutes.MessagesCountTokens, handlers.CountTokensAsync);
-        app.Map("/" + GatewayRoutes.Models, handlers.ModelsAsync);
-        app.Map("/" + GatewayRoutes.ModelsShort, handlers.ModelsAsync);
-        app.Map("/" + GatewayRoutes.Health, handlers.HealthAsync);
-        app.Map("/" + GatewayRoutes.HealthLive, handlers.LiveAsync);
-        app.Map("/" + GatewayRoutes.ManageModelsRefresh, handlers.ManageModelsRefreshAsync);
-        app.MapFallback(handlers.NotFoundAsync);
+        foreach (var route in GatewayRouteTable.All)
+        {
+            Task Handle(HttpContext context) => handlers.HandleAsync(route, context);
+            if (route == GatewayRouteTable.Fallback)
+            {
+                app.MapFallback(Handle);
+            }
+            else
+            {
+                app.Map("/" + route.Template, Handle);
+            }
+        }
+
         return app;
     }
 }
