@@ -7,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
-builder.Configuration.AddGatewayConfigFile();
+builder.Configuration.AddGatewayConfig();
 
 // The worker's own telemetry (logs, dependencies) to Application Insights; with local auth off on
 // Azure it authenticates through APPLICATIONINSIGHTS_AUTHENTICATION_STRING (the app's identity).
