@@ -8,6 +8,9 @@ internal static class BuildPaths
     /// <summary>The Functions app's build output: <c>functions.metadata</c>, <c>host.json</c>.</summary>
     public static string FunctionsOutput => Metadata("FunctionsOutputDirectory");
 
+    /// <summary>The Bicep CLI restored from NuGet (<c>Azure.Bicep.CommandLine.linux-x64</c>).</summary>
+    public static string Bicep => Metadata("BicepPath");
+
     /// <summary>The repository's root folder.</summary>
     public static string RepositoryRoot => Metadata("RepositoryRoot");
 
