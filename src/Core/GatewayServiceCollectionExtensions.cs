@@ -85,6 +85,8 @@ public static class GatewayServiceCollectionExtensions
         }
 
         services.AddSingleton<ManagedTokenSource>();
+        // A TokenCredential registered by the host (or a test) replaces the configured identities.
+        services.AddSingleton(sp => new AzureAdTokenSource(sp.GetService<Azure.Core.TokenCredential>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<UpstreamSender>();
         services.AddSingleton<ProviderRegistry>();
         services.AddSingleton<ProviderModelCache>();

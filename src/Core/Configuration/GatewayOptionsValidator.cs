@@ -116,8 +116,15 @@ internal static partial class GatewayOptionsValidator
                     ValidateManaged(provider.UpstreamAuth, $"{key}:UpstreamAuth", problems);
                     break;
                 case UpstreamAuthMode.AzureAD:
-                    problems.Add($"{key}:UpstreamAuth:Mode: 'AzureAD' is not supported by this version yet (supported: Static, PassThrough, Managed, None)");
+                    Require(problems, provider.UpstreamAuth.Scope is null || provider.UpstreamAuth.Scope.Trim().Length > 0, $"{key}:UpstreamAuth:Scope", "must not be blank");
+                    Require(problems, provider.UpstreamAuth.SkewSeconds >= 0, $"{key}:UpstreamAuth:SkewSeconds", "must be 0 or more");
                     break;
+            }
+
+            if (provider.UpstreamAuth.Mode != UpstreamAuthMode.AzureAD)
+            {
+                Require(problems, provider.UpstreamAuth.Scope is null, $"{key}:UpstreamAuth:Scope", "is only used with Mode AzureAD");
+                Require(problems, provider.UpstreamAuth.ManagedIdentityClientId is null, $"{key}:UpstreamAuth:ManagedIdentityClientId", "is only used with Mode AzureAD");
             }
 
             foreach (var (name, value) in provider.Headers)
