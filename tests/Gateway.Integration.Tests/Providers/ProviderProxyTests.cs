@@ -35,38 +35,26 @@ public sealed class ProviderProxyTests
         Assert.Single(direct.Requests);
     }
 
-    [Fact]
-    public async Task HttpProxyWithCredentials_AuthenticatesAndOnlyTheMaskedUrlIsLogged()
+    [Theory]
+    [InlineData("http")]
+    [InlineData("socks5")]
+    public async Task ProxyWithCredentials_AuthenticatesAndOnlyTheMaskedUrlIsLogged(string scheme)
     {
         await using var proxy = LoopbackProxy.Start(("egress", "p@ss:w0rd"));
         await using var upstream = await FakeUpstreamServer.StartAsync();
-        var config = TestConfig.Single(upstream.BaseUrl).ProviderSetting("main", "Proxy", $"http://egress:p%40ss%3Aw0rd@127.0.0.1:{proxy.Port}");
+        var config = TestConfig.Single(upstream.BaseUrl).ProviderSetting("main", "Proxy", $"{scheme}://egress:p%40ss%3Aw0rd@127.0.0.1:{proxy.Port}");
         await using var gateway = await GatewayApp.StartAsync(config);
 
         using var response = await gateway.Client.PostAsync(Requests.Hello);
         var logs = string.Join("\n", gateway.Logs.Entries.Select(e => e.Message));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("egress:p@ss:w0rd", Assert.Single(proxy.Requests).Credentials);
-        Assert.Contains($"provider_proxy provider=main proxy=http://****@127.0.0.1:{proxy.Port}/", logs, StringComparison.Ordinal);
+        var carried = Assert.Single(proxy.Requests);
+        Assert.Equal((scheme, $"127.0.0.1:{upstream.Root.Port}", "egress:p@ss:w0rd"), (carried.Protocol, carried.Target, carried.Credentials));
+        Assert.Single(upstream.Requests);
+        Assert.Contains($"provider_proxy provider=main proxy={scheme}://****@127.0.0.1:{proxy.Port}/", logs, StringComparison.Ordinal);
         Assert.DoesNotContain("w0rd", logs, StringComparison.Ordinal);
         Assert.DoesNotContain("egress", logs, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Socks5ProxyWithCredentials_CarriesTheRequest()
-    {
-        await using var proxy = LoopbackProxy.Start(("socks-user", "socks-pass"));
-        await using var upstream = await FakeUpstreamServer.StartAsync();
-        var config = TestConfig.Single(upstream.BaseUrl).ProviderSetting("main", "Proxy", $"socks5://socks-user:socks-pass@127.0.0.1:{proxy.Port}");
-        await using var gateway = await GatewayApp.StartAsync(config);
-
-        using var response = await gateway.Client.PostAsync(Requests.Hello);
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var carried = Assert.Single(proxy.Requests);
-        Assert.Equal(("socks5", $"127.0.0.1:{upstream.Root.Port}", "socks-user:socks-pass"), (carried.Protocol, carried.Target, carried.Credentials));
-        Assert.Single(upstream.Requests);
     }
 
     [Theory]
