@@ -62,7 +62,4 @@ public sealed class GatewayRoute
 
         return false;
     }
-
-    /// <inheritdoc/>
-    public override string ToString() => $"{string.Join(',', Methods)} /{Template}";
 }
