@@ -84,6 +84,8 @@ internal static partial class GatewayOptionsValidator
             }
 
             Require(problems, IsHttpUrl(provider.BaseUrl), $"{key}:BaseUrl", "must be an absolute http or https URL");
+            // The value is never quoted: it may hold proxy credentials.
+            Require(problems, provider.Proxy is null || Providers.ProviderProxy.TryParse(provider.Proxy, out _, out _), $"{key}:Proxy", "must be http://host:port or socks5://host:port (optionally user:password@), without a path");
             Require(problems, provider.ChatPath is null || provider.ChatPath.StartsWith('/'), $"{key}:ChatPath", "must start with /");
             Require(problems, provider.ModelsPath is null || provider.ModelsPath.Length == 0 || provider.ModelsPath.StartsWith('/'), $"{key}:ModelsPath", "must start with /");
             Require(problems, provider.Weight >= 0 && double.IsFinite(provider.Weight), $"{key}:Weight", "must be 0 or more");
@@ -114,8 +116,15 @@ internal static partial class GatewayOptionsValidator
                     ValidateManaged(provider.UpstreamAuth, $"{key}:UpstreamAuth", problems);
                     break;
                 case UpstreamAuthMode.AzureAD:
-                    problems.Add($"{key}:UpstreamAuth:Mode: 'AzureAD' is not supported by this version yet (supported: Static, PassThrough, Managed, None)");
+                    Require(problems, provider.UpstreamAuth.Scope is null || provider.UpstreamAuth.Scope.Trim().Length > 0, $"{key}:UpstreamAuth:Scope", "must not be blank");
+                    Require(problems, provider.UpstreamAuth.SkewSeconds >= 0, $"{key}:UpstreamAuth:SkewSeconds", "must be 0 or more");
                     break;
+            }
+
+            if (provider.UpstreamAuth.Mode != UpstreamAuthMode.AzureAD)
+            {
+                Require(problems, provider.UpstreamAuth.Scope is null, $"{key}:UpstreamAuth:Scope", "is only used with Mode AzureAD");
+                Require(problems, provider.UpstreamAuth.ManagedIdentityClientId is null, $"{key}:UpstreamAuth:ManagedIdentityClientId", "is only used with Mode AzureAD");
             }
 
             foreach (var (name, value) in provider.Headers)

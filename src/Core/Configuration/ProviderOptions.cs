@@ -21,6 +21,13 @@ public sealed record ProviderOptions
     /// <summary>Upstream authentication.</summary>
     public UpstreamAuthOptions UpstreamAuth { get; init; } = new();
 
+    /// <summary>
+    /// Egress proxy for this provider only: <c>http://host:port</c> or <c>socks5://host:port</c>, with
+    /// optional <c>user:password@</c> (masked wherever the provider is shown or logged). Unset: the
+    /// standard <c>HTTPS_PROXY</c>/<c>HTTP_PROXY</c>/<c>NO_PROXY</c> variables apply.
+    /// </summary>
+    public string? Proxy { get; init; }
+
     /// <summary>Extra headers sent on every upstream request.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 

@@ -5,18 +5,21 @@ using Gateway.Routing;
 namespace Gateway.Providers;
 
 /// <summary>
-/// Sends upstream requests with the provider's credentials. For <c>Managed</c> auth a 401/403 answer
-/// gets one token refresh and one retry (SPEC §5 Auth) before it counts as the attempt's result.
+/// Sends upstream requests with the provider's credentials. For the modes that fetch tokens
+/// (<c>Managed</c>, <c>AzureAD</c>) a 401/403 answer gets one token refresh and one retry (SPEC §5 Auth)
+/// before it counts as the attempt's result.
 /// </summary>
 internal sealed class UpstreamSender
 {
     private readonly IHttpClientFactory _clients;
-    private readonly ManagedTokenSource _tokens;
+    private readonly ManagedTokenSource _managed;
+    private readonly AzureAdTokenSource _azureAd;
 
-    public UpstreamSender(IHttpClientFactory clients, ManagedTokenSource tokens)
+    public UpstreamSender(IHttpClientFactory clients, ManagedTokenSource managed, AzureAdTokenSource azureAd)
     {
         _clients = clients;
-        _tokens = tokens;
+        _managed = managed;
+        _azureAd = azureAd;
     }
 
     public Task<HttpResponseMessage> SendChatAsync(RouteTarget target, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, CancellationToken cancellationToken) =>
@@ -31,12 +34,17 @@ internal sealed class UpstreamSender
     private async Task<HttpResponseMessage> SendAsync(Provider provider, Func<string?, HttpRequestMessage> create, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
         var client = _clients.CreateClient(provider.HttpClientName);
-        var managed = provider.AuthMode == UpstreamAuthMode.Managed;
-        var token = managed ? await _tokens.GetAsync(provider, rejected: null, cancellationToken) : null;
+        IUpstreamTokenSource? tokens = provider.AuthMode switch
+        {
+            UpstreamAuthMode.Managed => _managed,
+            UpstreamAuthMode.AzureAD => _azureAd,
+            _ => null,
+        };
+        var token = tokens is null ? null : await tokens.GetAsync(provider, rejected: null, cancellationToken);
         using (var request = create(token))
         {
             var response = await client.SendAsync(request, completion, cancellationToken);
-            if (!managed || response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))
+            if (tokens is null || response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))
             {
                 return response;
             }
@@ -44,7 +52,7 @@ internal sealed class UpstreamSender
             response.Dispose();
         }
 
-        token = await _tokens.GetAsync(provider, rejected: token, cancellationToken);
+        token = await tokens.GetAsync(provider, rejected: token, cancellationToken);
         using var retry = create(token);
         return await client.SendAsync(retry, completion, cancellationToken);
     }

@@ -25,7 +25,7 @@ public sealed class Azurite : IAsyncDisposable
 
     public static async Task<Azurite> StartAsync()
     {
-        var azurite = new Azurite(FreePort());
+        var azurite = new Azurite(LoopbackPort.Free());
         await azurite.StartProcessAsync();
         return azurite;
     }
@@ -103,14 +103,5 @@ public sealed class Azurite : IAsyncDisposable
         }
 
         throw new FileNotFoundException("Azurite is not installed: run `npm ci --prefix tests` (./test.sh does it)");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
