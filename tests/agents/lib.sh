@@ -37,6 +37,15 @@ wait_http() { # url, seconds
   log "timed out waiting for $1"; return 1
 }
 
+wait_log() { # file, text, seconds
+  local i
+  for ((i = 0; i < $3 * 10; i++)); do
+    grep -qF "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  log "timed out waiting for \"$2\" in $1:"; tail -n 20 "$1" >&2 || true; return 1
+}
+
 build_gateway() {
   log "building the gateway and the fake upstream"
   dotnet build "$REPO/src/Server" -c Release -nologo -v quiet -clp:NoSummary >&2
@@ -67,6 +76,10 @@ start_stack() {
 JSON
   GATEWAY_CONFIG="$WORK/gateway.json" dotnet "$REPO/src/Server/bin/Release/net10.0/Gateway.Server.dll" --urls "http://127.0.0.1:$gw" >"$WORK/gateway.log" 2>&1 &
   PIDS+=($!)
+  # Our own processes must be the ones listening (a port taken meanwhile by another process would
+  # answer the health checks too): each says so in its log once it has bound.
+  wait_log "$WORK/upstream.log" "listening on http://127.0.0.1:$up/v1" 30
+  wait_log "$WORK/gateway.log" "Now listening on: http://127.0.0.1:$gw" 30
   wait_http "http://127.0.0.1:$up/v1/models" 30
   wait_http "http://127.0.0.1:$gw/health/live" 30
   GATEWAY_URL="http://127.0.0.1:$gw"

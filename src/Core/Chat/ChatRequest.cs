@@ -38,4 +38,13 @@ internal sealed class ChatRequest
 
     /// <summary>A positive <c>budget_tokens</c> from <c>thinking</c>, <c>think</c> or <c>providerOptions.*.thinking</c>.</summary>
     public required int? ThinkingBudget { get; init; }
+
+    /// <summary>
+    /// A session id the body carries when no session header was sent (the Responses <c>prompt_cache_key</c>,
+    /// which Codex sets to its session id); keys sessions and affinity like the session headers.
+    /// </summary>
+    public string? SessionHint { get; init; }
+
+    /// <summary>A Responses compaction (<c>/v1/responses/compact</c>): the answer is the compacted history, not a response.</summary>
+    public bool Compaction { get; init; }
 }

@@ -7,6 +7,7 @@ using Gateway.Json;
 using Gateway.Pipeline;
 using Gateway.Protocols.Anthropic;
 using Gateway.Protocols.OpenAIChat;
+using Gateway.Protocols.OpenAIResponses;
 using Gateway.Providers;
 using Gateway.Routing;
 using Gateway.State;
@@ -59,10 +60,60 @@ internal sealed class ChatEndpoint
     /// <summary><c>POST /v1/messages</c>.</summary>
     public Task HandleMessagesAsync(RequestExchange exchange) => HandleAsync(exchange, WireFormat.AnthropicMessages);
 
+    /// <summary><c>POST /v1/responses</c>.</summary>
+    public Task HandleResponsesAsync(RequestExchange exchange) => HandleAsync(exchange, WireFormat.OpenAIResponses);
+
+    /// <summary>
+    /// <c>POST /v1/responses/compact</c>: the target model summarises the input (one non-stream call with
+    /// failover, like any other), and the client gets the compacted history (<see cref="ResponsesCompaction"/>).
+    /// </summary>
+    public async Task HandleResponsesCompactAsync(RequestExchange exchange)
+    {
+        if (await ReadAsync(exchange, WireFormat.OpenAIResponses, countTokens: false) is not { } parsed)
+        {
+            return;
+        }
+
+        var request = new ChatRequest
+        {
+            Format = WireFormat.OpenAIResponses,
+            Body = parsed.Body,
+            Model = parsed.Model,
+            Stream = false,
+            ClientWantsUsage = false,
+            ChoiceCount = 1,
+            HasTools = parsed.HasTools,
+            LegacyFunctions = false,
+            ThinkingBudget = null,
+            SessionHint = parsed.SessionHint,
+            Compaction = true,
+        };
+        exchange.Log.Stream = false;
+        if (await ResolveAsync(exchange, request) is not { } targets || request.Conversation is not { } conversation)
+        {
+            return;
+        }
+
+        ResponsesCompaction.Prepare(conversation);
+        var context = new ChatAttemptContext(exchange, request, _codecs.For(request, exchange.Log.KeyName, exchange.RequestId), Call(exchange), null);
+        await _nonStreaming.RunAsync(context, targets);
+    }
+
     private async Task HandleAsync(RequestExchange exchange, WireFormat format)
     {
         if (await ReadAsync(exchange, format, countTokens: false) is not { } request)
         {
+            return;
+        }
+
+        if (format == WireFormat.OpenAIResponses && request.Body.TryGet("previous_response_id", out var previous)
+            && previous.ValueKind == System.Text.Json.JsonTokenType.String)
+        {
+            // Responses are not kept: every request carries its whole input (what Codex sends with store:false).
+            await exchange.WriteErrorAsync(GatewayError.InvalidRequest(
+                "previous_response_not_found",
+                "Previous response not found: this gateway does not keep responses; send the whole input instead of previous_response_id.",
+                "previous_response_id"));
             return;
         }
 
@@ -75,7 +126,7 @@ internal sealed class ChatEndpoint
 
         // Only a request that has a session touches the state store; a plain request makes no store call.
         var http = exchange.Http;
-        var sessionKey = SessionKeys.For(log.KeyName, request.Model, SessionHeader(http.Request), log.Client, _sessions.ImplicitSessions);
+        var sessionKey = SessionKeys.For(log.KeyName, request.Model, SessionHeader(http.Request) ?? request.SessionHint, log.Client, _sessions.ImplicitSessions);
         var preferred = sessionKey is null ? null : await _sessions.PreferredTargetAsync(sessionKey, exchange.Aborted);
 
         var context = new ChatAttemptContext(exchange, request, _codecs.For(request, log.KeyName, exchange.RequestId), Call(exchange), preferred);
@@ -101,10 +152,15 @@ internal sealed class ChatEndpoint
             return null;
         }
 
-        var acceptsEventStream = http.Request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.OrdinalIgnoreCase);
-        var parsed = format == WireFormat.AnthropicMessages
-            ? AnthropicRequestParser.TryParse(body, acceptsEventStream, countTokens, out var request, out var invalid)
-            : OpenAIChatRequestParser.TryParse(body, acceptsEventStream, out request, out invalid);
+        var acceptsEventStream = PrefersEventStream(http.Request.Headers.Accept.ToString());
+        ChatRequest? request;
+        ChatRequestError? invalid;
+        var parsed = format switch
+        {
+            WireFormat.AnthropicMessages => AnthropicRequestParser.TryParse(body, acceptsEventStream, countTokens, out request, out invalid),
+            WireFormat.OpenAIResponses => ResponsesRequestParser.TryParse(body, acceptsEventStream, out request, out invalid),
+            _ => OpenAIChatRequestParser.TryParse(body, acceptsEventStream, out request, out invalid),
+        };
         if (!parsed)
         {
             await exchange.WriteErrorAsync(GatewayError.InvalidRequest(invalid!.Code, invalid.Message, invalid.Param));
@@ -168,9 +224,12 @@ internal sealed class ChatEndpoint
     {
         try
         {
-            return request.Conversation = request.Format == WireFormat.AnthropicMessages
-                ? AnthropicRequestReader.Read(request)
-                : OpenAIChatRequestReader.Read(request);
+            return request.Conversation = request.Format switch
+            {
+                WireFormat.AnthropicMessages => AnthropicRequestReader.Read(request),
+                WireFormat.OpenAIResponses => ResponsesRequestReader.Read(request),
+                _ => OpenAIChatRequestReader.Read(request),
+            };
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
@@ -193,6 +252,28 @@ internal sealed class ChatEndpoint
             AnthropicVersion = request.Headers["anthropic-version"].ToString() is { Length: > 0 } version ? version : null,
             AnthropicBeta = request.Headers["anthropic-beta"].ToString() is { Length: > 0 } beta ? beta : null,
         };
+    }
+
+    /// <summary>
+    /// SPEC §5: a request without <c>stream</c> streams when the client asks for <c>text/event-stream</c>. A client
+    /// that lists it after <c>application/json</c> (the OpenAI SDK's non-stream calls send both) prefers JSON.
+    /// </summary>
+    internal static bool PrefersEventStream(string accept)
+    {
+        var first = accept.AsSpan();
+        var comma = first.IndexOf(',');
+        if (comma >= 0)
+        {
+            first = first[..comma];
+        }
+
+        var semicolon = first.IndexOf(';');
+        if (semicolon >= 0)
+        {
+            first = first[..semicolon];
+        }
+
+        return first.Trim().Equals("text/event-stream", StringComparison.OrdinalIgnoreCase);
     }
 
     private static string? SessionHeader(Microsoft.AspNetCore.Http.HttpRequest request)

@@ -2,6 +2,7 @@ using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Protocols.Anthropic;
 using Gateway.Protocols.OpenAIChat;
+using Gateway.Protocols.OpenAIResponses;
 using Gateway.Diagnostics;
 using Gateway.Routing;
 using Gateway.State;
@@ -62,7 +63,27 @@ internal sealed class CodecSelector
                 new OpenAIChatEncoder(request, rewriteThinking: false, target.Model, _time.GetUtcNow().ToUnixTimeSeconds()),
                 _estimator,
                 _thinking.Recorder(keyName, ex => GatewayLog.ThinkingWriteFailed(_logger, requestId, ex))),
+            (WireFormat.OpenAIResponses, ProviderKind.OpenAI) => new TranslatingCodec(
+                request,
+                target,
+                OpenAIChatRequestWriter.Instance,
+                new OpenAIChatDecoder(),
+                ResponsesClient(request, Opaque.From(string.Empty, ProviderKind.OpenAI, provider.Id)),
+                _estimator),
+            (WireFormat.OpenAIResponses, ProviderKind.Anthropic) => new TranslatingCodec(
+                request,
+                target,
+                AnthropicRequestWriter.Instance,
+                new AnthropicDecoder(provider.Id),
+                ResponsesClient(request, null),
+                _estimator),
             _ => throw new NotSupportedException($"No codec for {request.Format} clients and {provider.Kind} targets."),
         };
+    }
+
+    private IClientEncoder ResponsesClient(ChatRequest request, Opaque? unsignedReasoningOrigin)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        return request.Compaction ? new ResponsesCompaction(request, now) : new ResponsesEncoder(request, unsignedReasoningOrigin, now);
     }
 }

@@ -55,6 +55,7 @@ internal sealed class NonStreamingChatRunner
             response.ContentLength = answer.Body.Length;
             log.TtfbMs = _time.GetElapsedTime(exchange.Started).TotalMilliseconds;
             await response.Body.WriteAsync(answer.Body, exchange.Aborted);
+            log.Delivered = true;
             return outcome.Target;
         }
         finally

@@ -254,6 +254,7 @@ internal sealed class StreamingChatRunner
         var end = codec.OnUpstreamEnd(stream.Pending, interruption);
         await writer.WriteAsync(stream.Pending, aborted);
         stream.Pending.Clear();
+        log.Delivered = true;
 
         log.EndReason = end == StreamEnd.Completed ? codec.Finish?.Value ?? "stop" : interruption?.EndReason ?? "upstream_error";
         log.TtfbMs = writer.DataWritten ? _time.GetElapsedTime(context.Exchange.Started, writer.FirstDataTimestamp).TotalMilliseconds : null;
