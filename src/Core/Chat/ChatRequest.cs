@@ -47,4 +47,16 @@ internal sealed class ChatRequest
 
     /// <summary>A Responses compaction (<c>/v1/responses/compact</c>): the answer is the compacted history, not a response.</summary>
     public bool Compaction { get; init; }
+
+    /// <summary>
+    /// A Responses request whose answer is kept (<c>State:KeepResponses</c> on, <c>store</c> not false): the
+    /// input items it brought (<see cref="KeptInput"/>) and the output are stored under the response's id.
+    /// </summary>
+    public bool KeepResponse { get; set; }
+
+    /// <summary>The <c>previous_response_id</c> this request continued from (its history already in the input).</summary>
+    public string? PreviousResponseId { get; set; }
+
+    /// <summary>The input items this request itself brought, as raw JSON (what a kept response stores).</summary>
+    public IReadOnlyList<string>? KeptInput { get; set; }
 }

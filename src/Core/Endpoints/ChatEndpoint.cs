@@ -29,6 +29,7 @@ internal sealed class ChatEndpoint
     private readonly SessionAffinity _sessions;
     private readonly CodecSelector _codecs;
     private readonly ThinkingMemory _thinking;
+    private readonly ResponseHistory _responses;
     private readonly ILogger _logger;
     private readonly bool _passThroughAuth;
 
@@ -41,8 +42,10 @@ internal sealed class ChatEndpoint
         SessionAffinity sessions,
         CodecSelector codecs,
         ThinkingMemory thinking,
+        ResponseHistory responses,
         ILoggerFactory loggers)
     {
+        _responses = responses;
         _options = options;
         _catalog = catalog;
         _streaming = streaming;
@@ -106,15 +109,14 @@ internal sealed class ChatEndpoint
             return;
         }
 
-        if (format == WireFormat.OpenAIResponses && request.Body.TryGet("previous_response_id", out var previous)
-            && previous.ValueKind == System.Text.Json.JsonTokenType.String)
+        if (format == WireFormat.OpenAIResponses)
         {
-            // Responses are not kept: every request carries its whole input (what Codex sends with store:false).
-            await exchange.WriteErrorAsync(GatewayError.InvalidRequest(
-                "previous_response_not_found",
-                "Previous response not found: this gateway does not keep responses; send the whole input instead of previous_response_id.",
-                "previous_response_id"));
-            return;
+            if (await PrepareResponsesAsync(exchange, request) is not { } prepared)
+            {
+                return;
+            }
+
+            request = prepared;
         }
 
         var log = exchange.Log;
@@ -139,6 +141,72 @@ internal sealed class ChatEndpoint
             var requestId = exchange.RequestId;
             _sessions.TryRecordTurnInBackground(sessionKey, request.Model, served, ex => GatewayLog.SessionWriteFailed(_logger, requestId, ex));
         }
+    }
+
+    /// <summary>
+    /// A Responses request as it goes to the targets: continued from its <c>previous_response_id</c> (the kept
+    /// history put before its input), and marked to be kept when <c>State:KeepResponses</c> is on and the
+    /// client did not send <c>store:false</c>. Null when the client already got its 400.
+    /// </summary>
+    private async Task<ChatRequest?> PrepareResponsesAsync(RequestExchange exchange, ChatRequest request)
+    {
+        var body = request.Body;
+        var input = body.TryGet("input", out var member) ? InputItems(body, member) : [];
+        string? previousId = null;
+        if (body.TryGet("previous_response_id", out var previous) && previous.ValueKind == System.Text.Json.JsonTokenType.String)
+        {
+            body.TryGetString(previous, out previousId);
+            var history = _responses.Enabled && previousId is not null ? await _responses.LoadAsync(exchange.Log.KeyName, previousId, exchange.Aborted) : null;
+            if (history is null)
+            {
+                await exchange.WriteErrorAsync(GatewayError.InvalidRequest(
+                    "previous_response_not_found",
+                    _responses.Enabled
+                        ? $"Previous response with id '{previousId}' not found (unknown, expired, or made with another key)."
+                        : "Previous response not found: this gateway keeps no responses (State:KeepResponses is off); send the whole input instead of previous_response_id.",
+                    "previous_response_id"));
+                return null;
+            }
+
+            var rewritten = new JsonObjectRewriter(body)
+                .SetRaw("input", System.Text.Encoding.UTF8.GetBytes("[" + string.Join(",", history.Concat(input)) + "]"))
+                .Remove("previous_response_id")
+                .ToMemory();
+            if (!ResponsesRequestParser.TryParse(rewritten, request.Stream, out var continued, out var invalid))
+            {
+                await exchange.WriteErrorAsync(GatewayError.InvalidRequest(invalid!.Code, invalid.Message, invalid.Param));
+                return null;
+            }
+
+            request = continued!;
+        }
+
+        request.PreviousResponseId = previousId;
+        request.KeptInput = input;
+        request.KeepResponse = _responses.Enabled && !(body.TryGet("store", out var store) && store.ValueKind == System.Text.Json.JsonTokenType.False);
+        return request;
+    }
+
+    // The request's own input items as raw JSON; a string input is the user message it stands for.
+    private static List<string> InputItems(JsonObjectIndex body, in JsonMember member)
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(body.ValueOf(member));
+        reader.Read();
+        if (reader.TokenType == System.Text.Json.JsonTokenType.String)
+        {
+            var text = System.Text.Encoding.UTF8.GetString(body.ValueOf(member));
+            return ["{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":" + text + "}]}"];
+        }
+
+        var items = new List<string>();
+        while (reader.Read() && reader.TokenType != System.Text.Json.JsonTokenType.EndArray)
+        {
+            var start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            items.Add(System.Text.Encoding.UTF8.GetString(body.ValueOf(member)[start..(int)reader.BytesConsumed]));
+        }
+
+        return items;
     }
 
     /// <summary>Reads and checks the body; null when the client already got its error.</summary>

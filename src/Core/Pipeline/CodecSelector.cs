@@ -18,11 +18,13 @@ internal sealed class CodecSelector
 {
     private readonly TokenEstimator _estimator;
     private readonly ThinkingMemory _thinking;
+    private readonly ResponseHistory? _responses;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
-    public CodecSelector(TokenEstimator estimator, ThinkingMemory thinking, ILoggerFactory loggers, TimeProvider? time = null)
+    public CodecSelector(TokenEstimator estimator, ThinkingMemory thinking, ILoggerFactory loggers, TimeProvider? time = null, ResponseHistory? responses = null)
     {
+        _responses = responses;
         _time = time ?? TimeProvider.System;
         _estimator = estimator;
         _thinking = thinking;
@@ -63,27 +65,25 @@ internal sealed class CodecSelector
                 new OpenAIChatEncoder(request, rewriteThinking: false, target.Model, _time.GetUtcNow().ToUnixTimeSeconds()),
                 _estimator,
                 _thinking.Recorder(keyName, ex => GatewayLog.ThinkingWriteFailed(_logger, requestId, ex))),
-            (WireFormat.OpenAIResponses, ProviderKind.OpenAI) => new TranslatingCodec(
-                request,
-                target,
-                OpenAIChatRequestWriter.Instance,
-                new OpenAIChatDecoder(),
-                ResponsesClient(request, Opaque.From(string.Empty, ProviderKind.OpenAI, provider.Id)),
-                _estimator),
-            (WireFormat.OpenAIResponses, ProviderKind.Anthropic) => new TranslatingCodec(
-                request,
-                target,
-                AnthropicRequestWriter.Instance,
-                new AnthropicDecoder(provider.Id),
-                ResponsesClient(request, null),
-                _estimator),
+            (WireFormat.OpenAIResponses, ProviderKind.OpenAI) => Responses(request, target, OpenAIChatRequestWriter.Instance, new OpenAIChatDecoder(), Opaque.From(string.Empty, ProviderKind.OpenAI, provider.Id), keyName, requestId),
+            (WireFormat.OpenAIResponses, ProviderKind.Anthropic) => Responses(request, target, AnthropicRequestWriter.Instance, new AnthropicDecoder(provider.Id), null, keyName, requestId),
             _ => throw new NotSupportedException($"No codec for {request.Format} clients and {provider.Kind} targets."),
         };
     }
 
-    private IClientEncoder ResponsesClient(ChatRequest request, Opaque? unsignedReasoningOrigin)
+    // A Responses client: the compaction answer, or the Responses encoder (and, for a kept response, its keeper).
+    private TranslatingCodec Responses(ChatRequest request, RouteTarget target, IUpstreamRequestWriter writer, IUpstreamDecoder decoder, Opaque? unsignedReasoningOrigin, string keyName, string requestId)
     {
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        return request.Compaction ? new ResponsesCompaction(request, now) : new ResponsesEncoder(request, unsignedReasoningOrigin, now);
+        if (request.Compaction)
+        {
+            return new TranslatingCodec(request, target, writer, decoder, new ResponsesCompaction(request, now), _estimator);
+        }
+
+        var encoder = new ResponsesEncoder(request, unsignedReasoningOrigin, now);
+        var keeper = request.KeepResponse && _responses is not null
+            ? _responses.Keeper(keyName, request, encoder, ex => GatewayLog.ResponseKeepFailed(_logger, requestId, ex))
+            : null;
+        return new TranslatingCodec(request, target, writer, decoder, encoder, _estimator, keeper);
     }
 }

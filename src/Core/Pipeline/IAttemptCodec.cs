@@ -41,6 +41,11 @@ internal interface IAttemptCodec
     /// </summary>
     UpstreamFailure FailureOf(ReadOnlySpan<byte> upstreamData, int status, string detail);
 
+    /// <summary>
+    /// Finishes a completed answer before its last frame goes to the client (see <see cref="ITurnObserver.FlushAsync"/>).
+    /// </summary>
+    ValueTask FinishTurnAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     /// <summary>Usage of the answer, reported or estimated; known once the stream ended or the answer was built.</summary>
     TokenUsage? Usage { get; }
 

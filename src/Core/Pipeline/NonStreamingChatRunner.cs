@@ -97,6 +97,7 @@ internal sealed class NonStreamingChatRunner
                 return Fail(context, target, CodecGuard.FailureOf(codec, completion.Value.Span, (int)response.StatusCode, "2xx body is not a chat completion"));
             }
 
+            await codec.FinishTurnAsync(linked.Token);
             return AttemptResult<Answer>.Succeeded(new Answer(answer, codec.Usage ?? default, codec.Finish));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

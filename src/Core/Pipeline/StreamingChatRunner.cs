@@ -252,6 +252,11 @@ internal sealed class StreamingChatRunner
         }
 
         var end = codec.OnUpstreamEnd(stream.Pending, interruption);
+        if (end == StreamEnd.Completed)
+        {
+            await codec.FinishTurnAsync(aborted);
+        }
+
         await writer.WriteAsync(stream.Pending, aborted);
         stream.Pending.Clear();
         log.Delivered = true;

@@ -113,6 +113,8 @@ internal sealed class TranslatingCodec : IAttemptCodec
 
     public UpstreamFailure FailureOf(ReadOnlySpan<byte> upstreamData, int status, string detail) => _decoder.FailureOf(upstreamData, status, detail);
 
+    public ValueTask FinishTurnAsync(CancellationToken cancellationToken) => _observer?.FlushAsync(cancellationToken) ?? ValueTask.CompletedTask;
+
     // Keeps usage and the text an estimate would count; true when any update is content.
     private bool Observe(List<ChatUpdate> updates)
     {

@@ -19,7 +19,7 @@ namespace Gateway.Protocols.OpenAIResponses;
 /// <c>type</c> and an increasing <c>sequence_number</c>; no <c>[DONE]</c>. A stream that ends early gets
 /// <c>response.failed</c>, never a fake completion.
 /// </summary>
-internal sealed class ResponsesEncoder : IClientEncoder
+internal sealed class ResponsesEncoder : IClientEncoder, State.IKeptOutput
 {
     // Every event name this encoder writes, as the bytes of its event: line.
     private static readonly Dictionary<string, byte[]> Names = new[]
@@ -174,6 +174,15 @@ internal sealed class ResponsesEncoder : IClientEncoder
         }
 
         return buffer.WrittenMemory;
+    }
+
+    /// <summary>The output items as the client got them, completed (what a kept response stores).</summary>
+    public void WriteOutputItems(Utf8JsonWriter writer)
+    {
+        foreach (var item in _items)
+        {
+            WriteItem(writer, item, done: true);
+        }
     }
 
     private static string? IncompleteReason(FinishReason finish) =>
@@ -524,7 +533,14 @@ internal sealed class ResponsesEncoder : IClientEncoder
 
         w.WriteEndArray();
         w.WriteBoolean("parallel_tool_calls", _request.Conversation?.ParallelToolCalls ?? true);
-        w.WriteNull("previous_response_id");
+        if (_request.PreviousResponseId is { } previous)
+        {
+            w.WriteString("previous_response_id", previous);
+        }
+        else
+        {
+            w.WriteNull("previous_response_id");
+        }
         w.WriteStartObject("reasoning");
         if (_request.Conversation?.Reasoning?.Effort is { } effort)
         {
@@ -537,7 +553,7 @@ internal sealed class ResponsesEncoder : IClientEncoder
 
         w.WriteNull("summary");
         w.WriteEndObject();
-        w.WriteBoolean("store", false);
+        w.WriteBoolean("store", _request.KeepResponse);
         w.WriteStartObject("text");
         w.WriteStartObject("format");
         w.WriteString("type", "text");
