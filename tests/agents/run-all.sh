@@ -7,6 +7,6 @@ cd "$(dirname "$0")"
 status=0
 ./claude-code.sh "OpenAI Anthropic" || status=1
 ./opencode.sh "Anthropic OpenAI" || status=1
-./codex.sh "OpenAI Anthropic" || status=1
+./codex.sh "OpenAI Anthropic Responses" || status=1
 if [ $status = 0 ]; then echo "[agents] all agents wrote their files"; else echo "[agents] at least one agent failed"; fi
 exit $status

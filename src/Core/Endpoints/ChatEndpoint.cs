@@ -92,12 +92,17 @@ internal sealed class ChatEndpoint
             Compaction = true,
         };
         exchange.Log.Stream = false;
-        if (await ResolveAsync(exchange, request) is not { } targets || request.Conversation is not { } conversation)
+        if (await ResolveAsync(exchange, request) is not { } targets)
         {
             return;
         }
 
-        ResponsesCompaction.Prepare(conversation);
+        if (request.Conversation is { } conversation)
+        {
+            // Read only when a target translates; an upstream with its own Responses API compacts the body itself.
+            ResponsesCompaction.Prepare(conversation);
+        }
+
         var context = new ChatAttemptContext(exchange, request, _codecs.For(request, exchange.Log.KeyName, exchange.RequestId), Call(exchange), null);
         await _nonStreaming.RunAsync(context, targets);
     }
@@ -156,6 +161,12 @@ internal sealed class ChatEndpoint
         if (body.TryGet("previous_response_id", out var previous) && previous.ValueKind == System.Text.Json.JsonTokenType.String)
         {
             body.TryGetString(previous, out previousId);
+            if (!_responses.Enabled && await AllServeResponsesAsync(exchange, request))
+            {
+                // Nothing kept here, and every target keeps its own responses: the id is theirs to resolve.
+                return request;
+            }
+
             var history = _responses.Enabled && previousId is not null ? await _responses.LoadAsync(exchange.Log.KeyName, previousId, exchange.Aborted) : null;
             if (history is null)
             {
@@ -185,6 +196,12 @@ internal sealed class ChatEndpoint
         request.KeptInput = input;
         request.KeepResponse = _responses.Enabled && !(body.TryGet("store", out var store) && store.ValueKind == System.Text.Json.JsonTokenType.False);
         return request;
+    }
+
+    private async Task<bool> AllServeResponsesAsync(RequestExchange exchange, ChatRequest request)
+    {
+        var targets = await _catalog.ResolveAsync(request.Model, exchange.Aborted);
+        return targets.Count > 0 && targets.All(t => t.Provider.ResponsesUri is not null);
     }
 
     // The request's own input items as raw JSON; a string input is the user message it stands for.

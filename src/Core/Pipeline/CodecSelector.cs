@@ -36,6 +36,7 @@ internal sealed class CodecSelector
     {
         (WireFormat.OpenAIChat, ProviderKind.OpenAI) => true,
         (WireFormat.AnthropicMessages, ProviderKind.Anthropic) => true,
+        (WireFormat.OpenAIResponses, ProviderKind.OpenAI) => target.Provider.ResponsesUri is not null,
         _ => false,
     };
 
@@ -65,6 +66,7 @@ internal sealed class CodecSelector
                 new OpenAIChatEncoder(request, rewriteThinking: false, target.Model, _time.GetUtcNow().ToUnixTimeSeconds()),
                 _estimator,
                 _thinking.Recorder(keyName, ex => GatewayLog.ThinkingWriteFailed(_logger, requestId, ex))),
+            (WireFormat.OpenAIResponses, ProviderKind.OpenAI) when provider.ResponsesUri is not null => NativeResponses(request, target, keyName, requestId),
             (WireFormat.OpenAIResponses, ProviderKind.OpenAI) => Responses(request, target, OpenAIChatRequestWriter.Instance, new OpenAIChatDecoder(), Opaque.From(string.Empty, ProviderKind.OpenAI, provider.Id), keyName, requestId),
             (WireFormat.OpenAIResponses, ProviderKind.Anthropic) => Responses(request, target, AnthropicRequestWriter.Instance, new AnthropicDecoder(provider.Id), null, keyName, requestId),
             _ => throw new NotSupportedException($"No codec for {request.Format} clients and {provider.Kind} targets."),
@@ -85,5 +87,17 @@ internal sealed class CodecSelector
             ? _responses.Keeper(keyName, request, encoder, ex => GatewayLog.ResponseKeepFailed(_logger, requestId, ex))
             : null;
         return new TranslatingCodec(request, target, writer, decoder, encoder, _estimator, keeper);
+    }
+
+    // A Responses client and an upstream that serves the Responses API: the byte path (and, for a kept response, its keeper).
+    private ResponsesPassThroughCodec NativeResponses(ChatRequest request, RouteTarget target, string keyName, string requestId)
+    {
+        var codec = new ResponsesPassThroughCodec(request, target);
+        if (request.KeepResponse && !request.Compaction && _responses is not null)
+        {
+            codec.Keeper = _responses.Keeper(keyName, request, codec, ex => GatewayLog.ResponseKeepFailed(_logger, requestId, ex));
+        }
+
+        return codec;
     }
 }

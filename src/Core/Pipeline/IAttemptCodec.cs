@@ -15,6 +15,9 @@ internal interface IAttemptCodec
     /// <summary>The body to send upstream.</summary>
     ReadOnlyMemory<byte> UpstreamBody(bool stream);
 
+    /// <summary>Where the body goes when not to the provider's chat URI (a Responses upstream's own API); null otherwise.</summary>
+    Uri? UpstreamUri => null;
+
     /// <summary>Turns one upstream event into client frames (appended to <paramref name="toClient"/>).</summary>
     StreamStep OnUpstreamEvent(in SseEvent upstream, List<SseFrame> toClient);
 

@@ -12,6 +12,7 @@ internal sealed class Provider
         var baseUrl = options.BaseUrl!.TrimEnd('/');
         ChatUri = new Uri(baseUrl + (options.ChatPath ?? DefaultChatPath(options.Kind)));
         CountTokensUri = options.Kind == ProviderKind.Anthropic ? new Uri(ChatUri.AbsoluteUri.TrimEnd('/') + "/count_tokens") : null;
+        ResponsesUri = options.Kind == ProviderKind.OpenAI && !string.IsNullOrEmpty(options.ResponsesPath) ? new Uri(baseUrl + options.ResponsesPath) : null;
         var modelsPath = options.ModelsPath ?? DefaultModelsPath(options.Kind);
         ModelsUri = options.Models is null && !string.IsNullOrEmpty(modelsPath) ? new Uri(baseUrl + modelsPath) : null;
         Retryable = StatusCodeSet.TryParse(options.RetryableStatusCodes, out var retryable, out var error)
@@ -42,6 +43,9 @@ internal sealed class Provider
     public ProviderKind Kind => Options.Kind;
 
     public Uri ChatUri { get; }
+
+    /// <summary>The upstream's own Responses API (<see cref="ProviderOptions.ResponsesPath"/>); null when it has none.</summary>
+    public Uri? ResponsesUri { get; }
 
     /// <summary>Anthropic's token count (<c>{ChatPath}/count_tokens</c>); null for other kinds.</summary>
     public Uri? CountTokensUri { get; }

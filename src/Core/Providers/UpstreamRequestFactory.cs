@@ -17,8 +17,8 @@ internal static class UpstreamRequestFactory
     private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
 
-    public static HttpRequestMessage CreateChat(RouteTarget target, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, string? bearerToken) =>
-        CreatePost(target, target.Provider.ChatUri, body, stream, call, bearerToken);
+    public static HttpRequestMessage CreateChat(RouteTarget target, Uri uri, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, string? bearerToken) =>
+        CreatePost(target, uri, body, stream, call, bearerToken);
 
     /// <summary>Anthropic's <c>count_tokens</c> call.</summary>
     public static HttpRequestMessage CreateCountTokens(RouteTarget target, ReadOnlyMemory<byte> body, UpstreamCallContext call, string? bearerToken) =>

@@ -22,8 +22,9 @@ internal sealed class UpstreamSender
         _azureAd = azureAd;
     }
 
-    public Task<HttpResponseMessage> SendChatAsync(RouteTarget target, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, CancellationToken cancellationToken) =>
-        SendAsync(target.Provider, bearer => UpstreamRequestFactory.CreateChat(target, body, stream, call, bearer), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    /// <summary>The chat call of an attempt: to the provider's chat URI, or to <paramref name="uri"/> when the codec names another.</summary>
+    public Task<HttpResponseMessage> SendChatAsync(RouteTarget target, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, CancellationToken cancellationToken, Uri? uri = null) =>
+        SendAsync(target.Provider, bearer => UpstreamRequestFactory.CreateChat(target, uri ?? target.Provider.ChatUri, body, stream, call, bearer), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
 
     public Task<HttpResponseMessage> SendCountTokensAsync(RouteTarget target, ReadOnlyMemory<byte> body, UpstreamCallContext call, CancellationToken cancellationToken) =>
         SendAsync(target.Provider, bearer => UpstreamRequestFactory.CreateCountTokens(target, body, call, bearer), HttpCompletionOption.ResponseContentRead, cancellationToken);

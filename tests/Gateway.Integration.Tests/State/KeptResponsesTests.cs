@@ -89,4 +89,35 @@ public sealed class KeptResponsesTests(AzuriteFixture azurite)
         Assert.Equal("echo: next", next["output"]![0]!["content"]![0]!["text"]!.GetValue<string>());
         Assert.Equal(3, upstream.Requests[1].Json["messages"]!.AsArray().Count);
     }
+    // An upstream with its own Responses API: its output items are kept as it sent them, and the continuation goes to it whole.
+    [Fact]
+    public async Task NativeResponsesUpstream_ItsOutputIsKept_AndTheContinuationCarriesTheWholeInput()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.Enqueue(
+            Scripts.Sse(SseStep.Text("""
+                event: response.output_text.delta
+                data: {"type":"response.output_text.delta","sequence_number":0,"item_id":"msg_up1","output_index":0,"content_index":0,"delta":"Hi."}
+
+                event: response.completed
+                data: {"type":"response.completed","sequence_number":1,"response":{"id":"resp_up1","object":"response","status":"completed","output":[{"id":"msg_up1","type":"message","role":"assistant","content":[{"type":"output_text","text":"Hi."}]}]}}
+
+
+                """.ReplaceLineEndings("\n"))),
+            Scripts.Json("""{"id":"resp_up2","object":"response","status":"completed","output":[]}"""));
+        await using var gateway = await GatewayApp.StartAsync(Config(upstream, AzuriteFixture.NewPrefix()).ProviderSetting("main", "ResponsesPath", "/responses"));
+
+        using var first = await gateway.Client.PostAsync("""{"model":"gpt-test","stream":true,"input":"first"}""", Path, r => r.Bearer("sk-alice"));
+        var events = NamedSse.Parse(await first.Content.ReadAsStringAsync());
+        var (status, _) = await PostAsync(gateway, """{"model":"gpt-test","previous_response_id":"resp_up1","input":"second"}""", "sk-alice");
+
+        Assert.Equal("response.completed", events[^1].Name);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var sent = upstream.Requests[1].Json;
+        Assert.Null(sent["previous_response_id"]);
+        Assert.Equal(
+            ["user", "msg_up1", "user"],
+            sent["input"]!.AsArray().Select(i => i!["id"]?.GetValue<string>() ?? i["role"]!.GetValue<string>()));
+        Assert.Equal("/v1/responses", upstream.Requests[1].Path);
+    }
 }
