@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Net;
+using Gateway.Admin;
 using Gateway.Auth;
 using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Diagnostics;
 using Gateway.Endpoints;
+using Gateway.Metrics;
 using Gateway.Pipeline;
 using Gateway.Providers;
 using Gateway.Routing;
@@ -69,9 +71,13 @@ public static class GatewayServiceCollectionExtensions
                 .RemoveAllLoggers();
         }
 
+        services.AddMetrics();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<MetricsExposition>();
+        services.AddSingleton(sp => new GatewayStats(sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<TimeProvider>(), options.Telemetry.Enabled));
         services.AddSingleton<StateHealth>();
         services.AddSingleton<StateGuard>();
-        services.AddSingleton<StateCallCounter>();
+        services.AddSingleton(sp => new StateCallCounter(sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new StateStores(options.State, sp.GetRequiredService<StateGuard>(), sp.GetRequiredService<StateCallCounter>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<StateSnapshots>();
         services.AddSingleton<SessionAffinity>();
@@ -93,7 +99,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ProviderModelCache>();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<TargetHealth>();
-        services.AddSingleton(sp => new FailoverPlan(sp.GetRequiredService<TargetHealth>(), options, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new FailoverPlan(sp.GetRequiredService<TargetHealth>(), options, sp.GetRequiredService<TimeProvider>(), metrics: sp.GetRequiredService<GatewayMetrics>()));
         services.AddSingleton<ClientRateLimiter>();
         services.AddSingleton<ClientAuthenticator>();
         services.AddSingleton<CorsPolicy>();
@@ -107,6 +113,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<ManageEndpoint>();
+        services.AddSingleton<MetricsEndpoint>();
+        services.AddSingleton<StatsEndpoint>();
+        services.AddSingleton<AdminEndpoints>();
         services.AddSingleton(sp => new GatewayHandlers(
             sp.GetRequiredService<CorsPolicy>(),
             sp.GetRequiredService<ClientAuthenticator>(),
@@ -116,7 +125,9 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<ModelsEndpoint>(),
             sp.GetRequiredService<HealthEndpoint>(),
             sp.GetRequiredService<ManageEndpoint>(),
+            sp.GetRequiredService<AdminEndpoints>(),
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<GatewayMetrics>(),
             sp.GetRequiredService<ILoggerFactory>()));
         return services;
     }

@@ -77,6 +77,11 @@ public sealed class GatewayFunctions(GatewayHandlers handlers, GatewayJobs jobs)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = GatewayRoutes.ManageModelsRefresh)] HttpRequest request) =>
         HandleAsync(GatewayRouteTable.ManageModelsRefresh, request);
 
+    [Function(nameof(ManageStats))]
+    public Task<IActionResult> ManageStats(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = GatewayRoutes.ManageStats)] HttpRequest request) =>
+        HandleAsync(GatewayRouteTable.ManageStats, request);
+
     /// <summary>
     /// The model-list refresh job on the schedule in the <c>GATEWAY_REFRESH_SCHEDULE</c> app setting (6-field
     /// cron), the setting the Server reads too.

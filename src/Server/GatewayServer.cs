@@ -1,5 +1,8 @@
 using Gateway.Configuration;
+using Gateway.Diagnostics;
 using Gateway.Endpoints;
+using Gateway.Metrics;
+using OpenTelemetry.Metrics;
 
 namespace Gateway.Server;
 
@@ -21,6 +24,8 @@ public static class GatewayServer
         }
 
         builder.Services.AddGateway(builder.Configuration);
+        var telemetry = builder.Services.AddGatewayTelemetry(builder.Configuration, otel => otel.WithMetrics(metrics =>
+            metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0)));
         var streaming = builder.Configuration.GetSection("Gateway:Streaming").Get<StreamingOptions>() ?? new StreamingOptions();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(streaming.ShutdownGraceSeconds + 5));
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -31,6 +36,15 @@ public static class GatewayServer
         });
 
         var app = builder.Build();
+        if (telemetry)
+        {
+            // GET /metrics: the route below checks the admin key and writes the log line, then this
+            // branch (the OpenTelemetry Prometheus exporter alone) writes the exposition.
+            app.Services.GetRequiredService<MetricsExposition>().Scrape = ((IApplicationBuilder)app).New()
+                .UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, predicate: static _ => true, path: null, configureBranchedPipeline: null, optionsName: null)
+                .Build();
+        }
+
         // Every method reaches the handler, which answers 405 for methods the route does not list.
         var handlers = app.Services.GetRequiredService<GatewayHandlers>();
         foreach (var route in GatewayRouteTable.All)

@@ -32,4 +32,7 @@ public sealed record GatewayOptions
 
     /// <summary>Browser origins allowed to call the gateway.</summary>
     public CorsOptions Cors { get; init; } = new();
+
+    /// <summary>Metrics and traces.</summary>
+    public TelemetryOptions Telemetry { get; init; } = new();
 }

@@ -40,14 +40,18 @@ internal static partial class GatewayLog
             ttfb,
             log.PromptTokens,
             log.CompletionTokens,
-            log.UsageEstimated);
+            log.UsageEstimated,
+            log.UpstreamError?.Type ?? "-",
+            log.UpstreamError?.Code ?? "-",
+            log.UpstreamError?.Message ?? "-");
     }
 
     [LoggerMessage(EventId = 1, EventName = "request_completed", Message =
         "request_completed request_id={request_id} key_name={key_name} client={client} route={route} model={model} provider={provider} " +
         "target_model={target_model} stream={stream} tools_present={tools_present} attempts={attempts} end_reason={end_reason} " +
         "http_status={http_status} upstream_status={upstream_status} duration_ms={duration_ms} ttfb_ms={ttfb_ms} " +
-        "prompt_tokens={prompt_tokens} completion_tokens={completion_tokens} usage_estimated={usage_estimated}")]
+        "prompt_tokens={prompt_tokens} completion_tokens={completion_tokens} usage_estimated={usage_estimated} " +
+        "upstream_error_type={upstream_error_type} upstream_error_code={upstream_error_code} upstream_message={upstream_message}")]
     private static partial void RequestCompleted(
         ILogger logger,
         LogLevel level,
@@ -68,10 +72,21 @@ internal static partial class GatewayLog
         double? ttfb_ms,
         int? prompt_tokens,
         int? completion_tokens,
-        bool usage_estimated);
+        bool usage_estimated,
+        string upstream_error_type,
+        string upstream_error_code,
+        string upstream_message);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "upstream_attempt_failed request_id={request_id} provider={provider} target_model={target_model} kind={kind} detail={detail}")]
-    public static partial void AttemptFailed(ILogger logger, string request_id, string provider, string target_model, Routing.FailureKind kind, string detail);
+    public static void AttemptFailed(ILogger logger, string requestId, string provider, string targetModel, Routing.UpstreamFailure failure) =>
+        AttemptFailed(logger, requestId, provider, targetModel, failure.Kind, failure.Detail, failure.Upstream?.Type ?? "-", failure.Upstream?.Code ?? "-", failure.Upstream?.Message ?? "-");
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "upstream_attempt_failed request_id={request_id} provider={provider} target_model={target_model} kind={kind} detail={detail} " +
+        "upstream_error_type={upstream_error_type} upstream_error_code={upstream_error_code} upstream_message={upstream_message}")]
+    private static partial void AttemptFailed(ILogger logger, string request_id, string provider, string target_model, Routing.FailureKind kind, string detail, string upstream_error_type, string upstream_error_code, string upstream_message);
+
+    /// <summary>An admin change (SPEC: every admin change is logged): what changed and a short fingerprint of the admin key; never a secret.</summary>
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "admin_change action={action} subject={subject} detail={detail} admin_key={admin_key}")]
+    public static partial void AdminChange(ILogger logger, string action, string subject, string detail, string admin_key);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "request_failed request_id={request_id}: unexpected error")]
     public static partial void Unexpected(ILogger logger, string request_id, Exception exception);

@@ -16,6 +16,9 @@ internal sealed class RequestLog
 
     public string? Model { get; set; }
 
+    /// <summary>The model resolved to targets (a configured, overridden or listed id): only then is it a metric label.</summary>
+    public bool ModelResolved { get; set; }
+
     public string? Provider { get; set; }
 
     public string? TargetModel { get; set; }
@@ -39,6 +42,9 @@ internal sealed class RequestLog
     public int? CompletionTokens { get; set; }
 
     public bool UsageEstimated { get; set; }
+
+    /// <summary>The last failed attempt's own error (type, code, message start; redacted), when it sent one.</summary>
+    public UpstreamErrorDetail? UpstreamError { get; set; }
 
     /// <summary>
     /// The whole answer reached the client (a stream's terminal event, or the whole body): a client that

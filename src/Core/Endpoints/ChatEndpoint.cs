@@ -272,6 +272,8 @@ internal sealed class ChatEndpoint
             return null;
         }
 
+        exchange.Log.ModelResolved = true;
+
         if (request.ChoiceCount > 1)
         {
             // Only the OpenAI byte path keeps several choices; no other format has them.
@@ -331,7 +333,7 @@ internal sealed class ChatEndpoint
         var request = exchange.Http.Request;
         return new UpstreamCallContext(
             exchange.RequestId,
-            exchange.Trace.ToTraceParent(),
+            exchange.TraceParent,
             _passThroughAuth ? ClientAuthenticator.PresentedKey(request) : null)
         {
             AnthropicVersion = request.Headers["anthropic-version"].ToString() is { Length: > 0 } version ? version : null,

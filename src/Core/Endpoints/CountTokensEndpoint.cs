@@ -105,7 +105,7 @@ internal sealed class CountTokensEndpoint
                 return true;
             }
 
-            var failure = FailureClassifier.FromStatus(target.Provider, response.StatusCode, response.Headers, null);
+            var failure = FailureClassifier.FromStatus(target.Provider, response.StatusCode, response.Headers, null) with { Upstream = UpstreamErrorDetail.Read(answer.Span) };
             if (failure.Kind == FailureKind.ClientError)
             {
                 log.EndReason = "invalid_request";
@@ -113,13 +113,14 @@ internal sealed class CountTokensEndpoint
                 return true;
             }
 
-            GatewayLog.AttemptFailed(_logger, exchange.RequestId, target.Provider.Id, target.Model, failure.Kind, failure.Detail);
+            GatewayLog.AttemptFailed(_logger, exchange.RequestId, target.Provider.Id, target.Model, failure);
+            log.UpstreamError = failure.Upstream;
             return false;
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or UpstreamTokenException || (ex is OperationCanceledException && !exchange.Aborted.IsCancellationRequested))
         {
             var kind = ex.GetType().Name;
-            GatewayLog.AttemptFailed(_logger, exchange.RequestId, target.Provider.Id, target.Model, FailureKind.Transport, kind);
+            GatewayLog.AttemptFailed(_logger, exchange.RequestId, target.Provider.Id, target.Model, new UpstreamFailure(FailureKind.Transport, null, kind));
             return false;
         }
     }

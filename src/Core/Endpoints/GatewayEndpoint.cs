@@ -12,5 +12,7 @@ internal enum GatewayEndpoint
     Health,
     Live,
     ManageModelsRefresh,
+    Metrics,
+    ManageStats,
     NotFound,
 }

@@ -1,6 +1,8 @@
+using Gateway.Admin;
 using Gateway.Auth;
 using Gateway.Chat;
 using Gateway.Diagnostics;
+using Gateway.Metrics;
 using Gateway.Pipeline;
 using Gateway.Protocols.Anthropic;
 using Gateway.Protocols.OpenAIChat;
@@ -25,7 +27,9 @@ public sealed class GatewayHandlers
     private readonly ModelsEndpoint _models;
     private readonly HealthEndpoint _health;
     private readonly ManageEndpoint _manage;
+    private readonly AdminEndpoints _admin;
     private readonly TimeProvider _time;
+    private readonly GatewayMetrics _metrics;
     private readonly ILogger _logger;
 
     internal GatewayHandlers(
@@ -37,9 +41,12 @@ public sealed class GatewayHandlers
         ModelsEndpoint models,
         HealthEndpoint health,
         ManageEndpoint manage,
+        AdminEndpoints admin,
         TimeProvider time,
+        GatewayMetrics metrics,
         ILoggerFactory loggers)
     {
+        _metrics = metrics;
         _cors = cors;
         _auth = auth;
         _rateLimiter = rateLimiter;
@@ -48,6 +55,7 @@ public sealed class GatewayHandlers
         _models = models;
         _health = health;
         _manage = manage;
+        _admin = admin;
         _time = time;
         _logger = loggers.CreateLogger(GatewayLog.RequestCategory);
     }
@@ -67,6 +75,8 @@ public sealed class GatewayHandlers
             GatewayEndpoint.Health => RunAsync(context, "health", OpenAIChatInbound.Instance, route, Access.Public, _health.ReadyAsync),
             GatewayEndpoint.Live => RunAsync(context, "health_live", OpenAIChatInbound.Instance, route, Access.Public, HealthEndpoint.LiveAsync),
             GatewayEndpoint.ManageModelsRefresh => RunAsync(context, "manage_models_refresh", OpenAIChatInbound.Instance, route, Access.Admin, _manage.RefreshModelsAsync),
+            GatewayEndpoint.Metrics => RunAsync(context, "metrics", OpenAIChatInbound.Instance, route, Access.Admin, _admin.Metrics.HandleAsync),
+            GatewayEndpoint.ManageStats => RunAsync(context, "manage_stats", OpenAIChatInbound.Instance, route, Access.Admin, _admin.Stats.HandleAsync),
             _ => RunAsync(context, "unknown", OpenAIChatInbound.Instance, route, Access.Public, exchange => exchange.WriteErrorAsync(GatewayError.RouteNotFound())),
         };
     }
@@ -74,7 +84,7 @@ public sealed class GatewayHandlers
     private async Task RunAsync(HttpContext http, string logRoute, IInboundProtocol protocol, GatewayRoute route, Access access, Func<RequestExchange, Task> handle)
     {
         ArgumentNullException.ThrowIfNull(http);
-        var exchange = new RequestExchange(http, logRoute, protocol, _time);
+        var exchange = new RequestExchange(http, logRoute, protocol, _time, route.Template);
         http.Response.Headers["x-request-id"] = exchange.RequestId;
         try
         {
@@ -142,7 +152,10 @@ public sealed class GatewayHandlers
             }
 
             exchange.Log.HttpStatus = http.Response.StatusCode;
-            GatewayLog.RequestCompleted(_logger, exchange.Log, _time.GetElapsedTime(exchange.Started).TotalMilliseconds);
+            var elapsed = _time.GetElapsedTime(exchange.Started);
+            GatewayLog.RequestCompleted(_logger, exchange.Log, elapsed.TotalMilliseconds);
+            _metrics.RequestCompleted(exchange.Log, elapsed.TotalSeconds);
+            RequestSpan.End(exchange.Span, exchange.Log);
         }
     }
 

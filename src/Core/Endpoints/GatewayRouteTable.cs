@@ -13,6 +13,7 @@ public static class GatewayRouteTable
     private static readonly string[] ClientGet = [HttpMethods.Get, HttpMethods.Head, HttpMethods.Options];
     private static readonly string[] PublicGet = [HttpMethods.Get, HttpMethods.Head];
     private static readonly string[] AdminPost = [HttpMethods.Post];
+    private static readonly string[] AdminGet = [HttpMethods.Get, HttpMethods.Head];
 
     /// <summary><c>POST /v1/chat/completions</c>.</summary>
     public static GatewayRoute ChatCompletions { get; } = new(nameof(ChatCompletions), GatewayRoutes.ChatCompletions, ClientPost, GatewayEndpoint.ChatCompletions);
@@ -50,6 +51,12 @@ public static class GatewayRouteTable
     /// <summary><c>POST /manage/models/refresh</c> (admin key).</summary>
     public static GatewayRoute ManageModelsRefresh { get; } = new(nameof(ManageModelsRefresh), GatewayRoutes.ManageModelsRefresh, AdminPost, GatewayEndpoint.ManageModelsRefresh);
 
+    /// <summary><c>GET /metrics</c>: Prometheus text format (admin key). Server only: Functions exports OpenTelemetry instead.</summary>
+    public static GatewayRoute Metrics { get; } = new(nameof(Metrics), GatewayRoutes.Metrics, AdminGet, GatewayEndpoint.Metrics, serverOnly: true);
+
+    /// <summary><c>GET /manage/stats</c> (admin key).</summary>
+    public static GatewayRoute ManageStats { get; } = new(nameof(ManageStats), GatewayRoutes.ManageStats, AdminGet, GatewayEndpoint.ManageStats);
+
     /// <summary>Any other path: 404 in the OpenAI envelope (Server only).</summary>
     public static GatewayRoute Fallback { get; } = new(nameof(Fallback), "{*path}", [], GatewayEndpoint.NotFound, serverOnly: true);
 
@@ -57,6 +64,6 @@ public static class GatewayRouteTable
     public static IReadOnlyList<GatewayRoute> All { get; } =
     [
         ChatCompletions, ChatCompletionsShort, RootChat, Messages, MessagesCountTokens, Responses, ResponsesCompact,
-        Models, ModelsShort, Health, HealthLive, ManageModelsRefresh, Fallback,
+        Models, ModelsShort, Health, HealthLive, ManageModelsRefresh, Metrics, ManageStats, Fallback,
     ];
 }

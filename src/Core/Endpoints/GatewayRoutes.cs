@@ -41,4 +41,10 @@ public static class GatewayRoutes
 
     /// <summary>Runs the model-list refresh job now (admin key).</summary>
     public const string ManageModelsRefresh = "manage/models/refresh";
+
+    /// <summary>Prometheus text exposition (admin key; Server only).</summary>
+    public const string Metrics = "metrics";
+
+    /// <summary>This instance's counters as JSON (admin key).</summary>
+    public const string ManageStats = "manage/stats";
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Gateway.Chat;
 using Gateway.Diagnostics;
@@ -9,14 +10,20 @@ namespace Gateway.Endpoints;
 /// <summary>One request as it moves through the gateway: its id, trace, timing and log fields.</summary>
 internal sealed partial class RequestExchange
 {
-    public RequestExchange(HttpContext http, string route, IInboundProtocol protocol, TimeProvider time)
+    /// <param name="http">The request.</param>
+    /// <param name="route">The route's name in the log line and metrics.</param>
+    /// <param name="protocol">The client's wire format.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="template">The route template, for the span's name (<paramref name="route"/> when not given).</param>
+    public RequestExchange(HttpContext http, string route, IInboundProtocol protocol, TimeProvider time, string? template = null)
     {
         Http = http;
         Protocol = protocol;
         Started = time.GetTimestamp();
         var incoming = http.Request.Headers["x-request-id"].ToString();
         RequestId = incoming.Length > 0 && RequestIdPattern().IsMatch(incoming) ? incoming : Guid.NewGuid().ToString("N");
-        Trace = TraceContext.Continue(http.Request.Headers["traceparent"].ToString());
+        Span = GatewayTracing.StartRequest(http.Request.Headers["traceparent"].ToString(), http.Request.Method, template ?? route, out var parent);
+        TraceParent = Span?.Id ?? GatewayTracing.TraceParentWithoutSpan(parent);
         Log = new RequestLog
         {
             RequestId = RequestId,
@@ -32,7 +39,11 @@ internal sealed partial class RequestExchange
 
     public string RequestId { get; }
 
-    public TraceContext Trace { get; }
+    /// <summary>The request's span (null when no tracer listens).</summary>
+    public Activity? Span { get; }
+
+    /// <summary>The <c>traceparent</c> upstream calls carry when no attempt span of their own exists.</summary>
+    public string TraceParent { get; }
 
     public long Started { get; }
 

@@ -31,7 +31,8 @@ internal static class CodecGuard
     {
         try
         {
-            return codec.FailureOf(upstreamData, status, detail);
+            var failure = codec.FailureOf(upstreamData, status, detail);
+            return failure.Upstream is null ? failure with { Upstream = Diagnostics.UpstreamErrorDetail.Read(upstreamData) } : failure;
         }
         catch (Exception ex) when (IsBadData(ex))
         {

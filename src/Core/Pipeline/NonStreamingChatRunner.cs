@@ -32,6 +32,7 @@ internal sealed class NonStreamingChatRunner
         var exchange = context.Exchange;
         var outcome = await _plan.RunAsync<Answer>(targets, (target, ct) => AttemptAsync(context, target, ct), exchange.Aborted, context.PreferredTargetKey);
         exchange.Log.Attempts = outcome.Attempts;
+        exchange.Log.UpstreamError = outcome.LastFailure?.Upstream;
         if (outcome.Error is { } error)
         {
             exchange.Log.UpstreamStatus = outcome.LastFailure?.Status ?? exchange.Log.UpstreamStatus;
@@ -122,7 +123,7 @@ internal sealed class NonStreamingChatRunner
 
     private AttemptResult<Answer> Fail(ChatAttemptContext context, RouteTarget target, UpstreamFailure failure)
     {
-        GatewayLog.AttemptFailed(_logger, context.Exchange.RequestId, target.Provider.Id, target.Model, failure.Kind, failure.Detail);
+        GatewayLog.AttemptFailed(_logger, context.Exchange.RequestId, target.Provider.Id, target.Model, failure);
         return AttemptResult<Answer>.Failed(failure);
     }
 

@@ -1,6 +1,7 @@
 using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Diagnostics;
+using Gateway.Metrics;
 using Gateway.Providers;
 using Gateway.Routing;
 using Gateway.Streaming;
@@ -24,6 +25,7 @@ internal sealed class StreamingChatRunner
     private readonly StreamingOptions _streaming;
     private readonly StreamShutdown _shutdown;
     private readonly ILogger _logger;
+    private readonly GatewayMetrics _metrics;
 
     public StreamingChatRunner(
         UpstreamSender sender,
@@ -31,8 +33,10 @@ internal sealed class StreamingChatRunner
         TimeProvider time,
         GatewayOptions options,
         StreamShutdown shutdown,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers,
+        GatewayMetrics metrics)
     {
+        _metrics = metrics;
         _sender = sender;
         _plan = plan;
         _time = time;
@@ -50,6 +54,7 @@ internal sealed class StreamingChatRunner
         var clock = new StreamClock(writer, _streaming, _time, exchange.Started, _shutdown.Token);
         var outcome = await _plan.RunAsync<UpstreamStream>(targets, (target, ct) => OpenAsync(context, target, writer, clock, ct), aborted, context.PreferredTargetKey);
         exchange.Log.Attempts = outcome.Attempts;
+        exchange.Log.UpstreamError = outcome.LastFailure?.Upstream;
         if (outcome.Error is { } error)
         {
             exchange.Log.UpstreamStatus = outcome.LastFailure?.Status ?? exchange.Log.UpstreamStatus;
@@ -64,6 +69,7 @@ internal sealed class StreamingChatRunner
             var frames = new List<SseFrame>(2);
             exchange.Protocol.AppendStreamError(error, frames);
             await writer.WriteAsync(frames, aborted);
+            _metrics.StreamEnded(exchange.Log.Route, done: false);
             return null;
         }
 
@@ -262,6 +268,7 @@ internal sealed class StreamingChatRunner
         log.Delivered = true;
 
         log.EndReason = end == StreamEnd.Completed ? codec.Finish?.Value ?? "stop" : interruption?.EndReason ?? "upstream_error";
+        _metrics.StreamEnded(log.Route, end == StreamEnd.Completed);
         log.TtfbMs = writer.DataWritten ? _time.GetElapsedTime(context.Exchange.Started, writer.FirstDataTimestamp).TotalMilliseconds : null;
         if (codec.Usage is { } usage)
         {
@@ -295,7 +302,7 @@ internal sealed class StreamingChatRunner
 
     private async ValueTask<AttemptResult<UpstreamStream>> FailAsync(ChatAttemptContext context, UpstreamStream stream, UpstreamFailure failure)
     {
-        GatewayLog.AttemptFailed(_logger, context.Exchange.RequestId, stream.Target.Provider.Id, stream.Target.Model, failure.Kind, failure.Detail);
+        GatewayLog.AttemptFailed(_logger, context.Exchange.RequestId, stream.Target.Provider.Id, stream.Target.Model, failure);
         await stream.DisposeAsync();
         return AttemptResult<UpstreamStream>.Failed(failure);
     }

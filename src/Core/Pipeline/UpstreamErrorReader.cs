@@ -1,3 +1,4 @@
+using Gateway.Diagnostics;
 using Gateway.Protocols.OpenAIChat;
 using Gateway.Providers;
 using Gateway.Routing;
@@ -32,7 +33,10 @@ internal static class UpstreamErrorReader
             // The status alone decides.
         }
 
-        var failure = FailureClassifier.FromStatus(provider, response.StatusCode, response.Headers, message);
+        var failure = FailureClassifier.FromStatus(provider, response.StatusCode, response.Headers, message) with
+        {
+            Upstream = body is null ? null : UpstreamErrorDetail.Read(body),
+        };
         return failure.Kind == FailureKind.ClientError && body is not null
             ? failure with
             {

@@ -88,6 +88,6 @@ internal static class UpstreamRequestFactory
         }
 
         request.Headers.TryAddWithoutValidation("x-request-id", call.RequestId);
-        request.Headers.TryAddWithoutValidation("traceparent", call.TraceParent);
+        request.Headers.TryAddWithoutValidation("traceparent", Diagnostics.GatewayTracing.UpstreamTraceParent(call.TraceParent));
     }
 }

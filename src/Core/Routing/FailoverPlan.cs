@@ -1,5 +1,7 @@
 using Gateway.Chat;
 using Gateway.Configuration;
+using Gateway.Diagnostics;
+using Gateway.Metrics;
 
 namespace Gateway.Routing;
 
@@ -15,13 +17,15 @@ internal sealed class FailoverPlan
     private readonly RoutingOptions _options;
     private readonly TimeProvider _time;
     private readonly Random _random;
+    private readonly GatewayMetrics? _metrics;
 
-    public FailoverPlan(TargetHealth health, GatewayOptions options, TimeProvider time, Random? random = null)
+    public FailoverPlan(TargetHealth health, GatewayOptions options, TimeProvider time, Random? random = null, GatewayMetrics? metrics = null)
     {
         _health = health;
         _options = options.Routing;
         _time = time;
         _random = random ?? Random.Shared;
+        _metrics = metrics;
     }
 
     /// <summary>
@@ -88,6 +92,7 @@ internal sealed class FailoverPlan
         var attempts = 0;
         var anyAuth = false;
         UpstreamFailure? last = null;
+        RouteTarget? failedTarget = null;
         foreach (var target in Order(targets, preferredKey))
         {
             if (attempts >= _options.MaxAttempts
@@ -101,15 +106,25 @@ internal sealed class FailoverPlan
                 continue;
             }
 
-            AttemptResult<TState>? result;
+            AttemptResult<TState>? result = null;
             var handedOver = false;
+
+            // The span ends when the attempt is decided (for a stream: at its first content); the request's span covers the rest.
+            var span = GatewayTracing.StartAttempt(target, attempts + 1);
             try
             {
                 result = await _health.ExecuteAsync(target, attempt: ct => attempt(target, ct), cancellationToken);
+                if (result is not null && failedTarget is not null)
+                {
+                    _metrics?.FailedOver(failedTarget.Provider, last!.Kind);
+                    failedTarget = null;
+                }
+
                 if (result?.State is not null)
                 {
                     // The caller now owns the concurrency slot (released when its stream ends).
                     handedOver = true;
+                    _metrics?.AttemptFinished(target.Provider, null);
                     return new FailoverOutcome<TState>(result.State, target, null, attempts + 1, last);
                 }
             }
@@ -119,12 +134,17 @@ internal sealed class FailoverPlan
                 {
                     target.Provider.Concurrency.Exit();
                 }
+
+                GatewayTracing.EndAttempt(span, handedOver ? null : result?.Failure, circuitOpen: !handedOver && result is null);
             }
 
             if (result is null)
             {
                 continue;
             }
+
+            _metrics?.AttemptFinished(target.Provider, result.Failure!.Kind);
+            failedTarget = target;
 
             attempts++;
             last = result.Failure!;

@@ -125,7 +125,7 @@ internal sealed partial class ProviderModelCache
         try
         {
             using var timeout = new CancellationTokenSource(FetchTimeout, _time);
-            var call = new UpstreamCallContext(Guid.NewGuid().ToString("N"), Diagnostics.TraceContext.NewRoot().ToTraceParent(), null);
+            var call = new UpstreamCallContext(Guid.NewGuid().ToString("N"), Diagnostics.GatewayTracing.NewTraceParent(), null);
             var models = new List<UpstreamModel>();
             string? after = null;
             for (var page = 0; page < MaxPages; page++)

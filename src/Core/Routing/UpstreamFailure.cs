@@ -14,6 +14,9 @@ internal sealed record UpstreamFailure(FailureKind Kind, int? Status, string Det
     /// <summary>Upstream's own error body, kept only for <see cref="FailureKind.ClientError"/> (a same-format client gets it unmodified).</summary>
     public ReadOnlyMemory<byte>? ClientBody { get; init; }
 
+    /// <summary>The upstream's own error type, code and message start (redacted), for the log line.</summary>
+    public Diagnostics.UpstreamErrorDetail? Upstream { get; init; }
+
     /// <summary>The wire format of <see cref="ClientBody"/>.</summary>
     public WireFormat ClientBodyFormat { get; init; }
 

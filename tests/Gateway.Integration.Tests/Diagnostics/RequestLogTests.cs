@@ -10,6 +10,7 @@ public sealed class RequestLogTests
     [
         "request_id", "key_name", "client", "route", "model", "provider", "target_model", "stream", "tools_present", "attempts",
         "end_reason", "http_status", "upstream_status", "duration_ms", "ttfb_ms", "prompt_tokens", "completion_tokens", "usage_estimated",
+        "upstream_error_type", "upstream_error_code", "upstream_message",
     ];
 
     [Fact]
@@ -82,5 +83,30 @@ public sealed class RequestLogTests
         Assert.DoesNotContain("sk-wrong-key", everything, StringComparison.Ordinal);
         Assert.DoesNotContain("sk-upstream-main", everything, StringComparison.Ordinal);
         Assert.DoesNotContain("a private prompt", everything, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task FailedAttempt_LogsTheUpstreamsErrorTypeCodeAndRedactedMessage(bool stream)
+    {
+        await using var a = await FakeUpstreamServer.StartAsync();
+        await using var b = await FakeUpstreamServer.StartAsync();
+        a.Default = Scripts.Json(
+            """{"error":{"message":"Incorrect API key provided: sk-upstream-a. You can find your API key at https://platform.example/account/api-keys.","type":"invalid_request_error","code":"invalid_api_key"}}""",
+            status: 401);
+        b.Default = Scripts.Json("""{"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","code":"insufficient_quota"}}""", status: 429);
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Pair(a.BaseUrl, b.BaseUrl));
+
+        var (response, _, _) = await gateway.Client.StreamAsync(stream ? Requests.HelloStream : Requests.Hello);
+        var line = await gateway.Logs.WaitForRequestLineAsync();
+        var attempts = gateway.Logs.Entries.Where(e => e.Message.StartsWith("upstream_attempt_failed", StringComparison.Ordinal)).Select(e => e.Fields).ToList();
+
+        Assert.Equal(System.Net.HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("insufficient_quota", line["upstream_error_type"]);
+        Assert.Equal("insufficient_quota", line["upstream_error_code"]);
+        Assert.StartsWith("You exceeded your current quota", line["upstream_message"], StringComparison.Ordinal);
+        Assert.Contains(attempts, f => f["upstream_error_code"] == "invalid_api_key" && f["upstream_message"]!.StartsWith("Incorrect API key provided: ***", StringComparison.Ordinal));
+        Assert.All(gateway.Logs.Entries, e => Assert.DoesNotContain("sk-upstream-a", e.Message, StringComparison.Ordinal));
     }
 }

@@ -22,6 +22,22 @@ public static class Requests
         return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
+    /// <summary>Sends <paramref name="method"/> to <paramref name="path"/> with an optional JSON body (admin routes).</summary>
+    public static Task<HttpResponseMessage> SendAsync(this HttpClient client, HttpMethod method, string path, string? json = null, Action<HttpRequestMessage>? configure = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        configure?.Invoke(request);
+        return client.SendAsync(request);
+    }
+
+    public static Task<HttpResponseMessage> GetAsync(this HttpClient client, string path, Action<HttpRequestMessage> configure) =>
+        client.SendAsync(HttpMethod.Get, path, configure: configure);
+
     public static async Task<(HttpResponseMessage Response, List<SseText.Event> Events, string Raw)> StreamAsync(this HttpClient client, string json, Action<HttpRequestMessage>? configure = null)
     {
         var response = await client.PostAsync(json, configure: configure);

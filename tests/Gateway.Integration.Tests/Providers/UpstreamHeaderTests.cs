@@ -169,6 +169,7 @@ public sealed partial class UpstreamHeaderTests
     [GeneratedRegex("^[A-Za-z0-9._:-]{1,128}$")]
     private static partial Regex RequestIdPattern();
 
-    [GeneratedRegex("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$")]
+    // Flags: sampled (01) and, on a trace the gateway starts, .NET 10 also sets W3C level 2's random-trace-id bit (02).
+    [GeneratedRegex("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-3]$")]
     private static partial Regex TraceparentPattern();
 }

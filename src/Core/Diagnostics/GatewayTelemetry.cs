@@ -1,0 +1,48 @@
+using Gateway.Configuration;
+using Gateway.Metrics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Gateway.Diagnostics;
+
+/// <summary>
+/// The OpenTelemetry SDK over the gateway's meter and activity source, for both hosts: histogram buckets
+/// once (so <c>/metrics</c>, OTLP and Azure Monitor agree), OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set,
+/// and whatever exporter the host adds (the Server's Prometheus endpoint, Functions' Azure Monitor).
+/// </summary>
+public static class GatewayTelemetry
+{
+    /// <summary>The standard OTLP endpoint variable; OTLP export is on when it is set.</summary>
+    public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>
+    /// Registers the tracer and meter providers unless <c>Gateway:Telemetry:Enabled</c> is false; then
+    /// <paramref name="host"/> adds the host's exporters. Returns whether telemetry is on.
+    /// </summary>
+    public static bool AddGatewayTelemetry(this IServiceCollection services, IConfiguration configuration, Action<OpenTelemetryBuilder>? host = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var enabled = configuration.GetSection(GatewayOptions.SectionName + ":Telemetry").Get<TelemetryOptions>()?.Enabled ?? true;
+        if (!enabled)
+        {
+            return false;
+        }
+
+        var builder = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("gateway"))
+            .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName))
+            .WithTracing(tracing => tracing.AddSource(GatewayTracing.SourceName));
+        if (!string.IsNullOrWhiteSpace(configuration[OtlpEndpointSetting]))
+        {
+            // Endpoint, protocol and headers come from the standard OTEL_EXPORTER_OTLP_* variables.
+            builder.UseOtlpExporter();
+        }
+
+        host?.Invoke(builder);
+        return true;
+    }
+}
