@@ -115,6 +115,12 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ManageEndpoint>();
         services.AddSingleton<MetricsEndpoint>();
         services.AddSingleton<StatsEndpoint>();
+        services.AddSingleton<AdminAudit>();
+        services.AddSingleton<OverrideDocumentStore>();
+        services.AddSingleton<ProvidersEndpoint>();
+        services.AddSingleton<OverridesEndpoint>();
+        services.AddSingleton<RoutingDecisionEndpoint>();
+        services.AddSingleton<SessionsEndpoint>();
         services.AddSingleton<AdminEndpoints>();
         services.AddSingleton(sp => new GatewayHandlers(
             sp.GetRequiredService<CorsPolicy>(),

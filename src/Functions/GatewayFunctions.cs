@@ -82,6 +82,26 @@ public sealed class GatewayFunctions(GatewayHandlers handlers, GatewayJobs jobs)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = GatewayRoutes.ManageStats)] HttpRequest request) =>
         HandleAsync(GatewayRouteTable.ManageStats, request);
 
+    [Function(nameof(ManageProviders))]
+    public Task<IActionResult> ManageProviders(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = GatewayRoutes.ManageProviders)] HttpRequest request) =>
+        HandleAsync(GatewayRouteTable.ManageProviders, request);
+
+    [Function(nameof(ManageOverrides))]
+    public Task<IActionResult> ManageOverrides(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", "put", Route = GatewayRoutes.ManageOverrides)] HttpRequest request) =>
+        HandleAsync(GatewayRouteTable.ManageOverrides, request);
+
+    [Function(nameof(ManageRoutingDecide))]
+    public Task<IActionResult> ManageRoutingDecide(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = GatewayRoutes.ManageRoutingDecide)] HttpRequest request) =>
+        HandleAsync(GatewayRouteTable.ManageRoutingDecide, request);
+
+    [Function(nameof(ManageSessions))]
+    public Task<IActionResult> ManageSessions(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", "delete", Route = GatewayRoutes.ManageSessions)] HttpRequest request) =>
+        HandleAsync(GatewayRouteTable.ManageSessions, request);
+
     /// <summary>
     /// The model-list refresh job on the schedule in the <c>GATEWAY_REFRESH_SCHEDULE</c> app setting (6-field
     /// cron), the setting the Server reads too.

@@ -1,4 +1,10 @@
 namespace Gateway.Admin;
 
-/// <summary>The admin routes' handlers (admin key checked before any of them runs), in one place for <see cref="Endpoints.GatewayHandlers"/>.</summary>
-internal sealed record AdminEndpoints(MetricsEndpoint Metrics, StatsEndpoint Stats);
+/// <summary>The admin routes' handlers (the admin key is checked before any of them runs), in one place for <see cref="Endpoints.GatewayHandlers"/>.</summary>
+internal sealed record AdminEndpoints(
+    MetricsEndpoint Metrics,
+    StatsEndpoint Stats,
+    ProvidersEndpoint Providers,
+    OverridesEndpoint Overrides,
+    RoutingDecisionEndpoint RoutingDecision,
+    SessionsEndpoint Sessions);

@@ -14,5 +14,9 @@ internal enum GatewayEndpoint
     ManageModelsRefresh,
     Metrics,
     ManageStats,
+    ManageProviders,
+    ManageOverrides,
+    ManageRoutingDecide,
+    ManageSessions,
     NotFound,
 }

@@ -77,6 +77,10 @@ public sealed class GatewayHandlers
             GatewayEndpoint.ManageModelsRefresh => RunAsync(context, "manage_models_refresh", OpenAIChatInbound.Instance, route, Access.Admin, _manage.RefreshModelsAsync),
             GatewayEndpoint.Metrics => RunAsync(context, "metrics", OpenAIChatInbound.Instance, route, Access.Admin, _admin.Metrics.HandleAsync),
             GatewayEndpoint.ManageStats => RunAsync(context, "manage_stats", OpenAIChatInbound.Instance, route, Access.Admin, _admin.Stats.HandleAsync),
+            GatewayEndpoint.ManageProviders => RunAsync(context, "manage_providers", OpenAIChatInbound.Instance, route, Access.Admin, _admin.Providers.HandleAsync),
+            GatewayEndpoint.ManageOverrides => RunAsync(context, "manage_overrides", OpenAIChatInbound.Instance, route, Access.Admin, _admin.Overrides.HandleAsync),
+            GatewayEndpoint.ManageRoutingDecide => RunAsync(context, "manage_routing_decide", OpenAIChatInbound.Instance, route, Access.Admin, _admin.RoutingDecision.HandleAsync),
+            GatewayEndpoint.ManageSessions => RunAsync(context, "manage_sessions", OpenAIChatInbound.Instance, route, Access.Admin, _admin.Sessions.HandleAsync),
             _ => RunAsync(context, "unknown", OpenAIChatInbound.Instance, route, Access.Public, exchange => exchange.WriteErrorAsync(GatewayError.RouteNotFound())),
         };
     }

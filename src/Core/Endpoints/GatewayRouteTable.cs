@@ -14,6 +14,8 @@ public static class GatewayRouteTable
     private static readonly string[] PublicGet = [HttpMethods.Get, HttpMethods.Head];
     private static readonly string[] AdminPost = [HttpMethods.Post];
     private static readonly string[] AdminGet = [HttpMethods.Get, HttpMethods.Head];
+    private static readonly string[] AdminGetPut = [HttpMethods.Get, HttpMethods.Head, HttpMethods.Put];
+    private static readonly string[] AdminGetDelete = [HttpMethods.Get, HttpMethods.Head, HttpMethods.Delete];
 
     /// <summary><c>POST /v1/chat/completions</c>.</summary>
     public static GatewayRoute ChatCompletions { get; } = new(nameof(ChatCompletions), GatewayRoutes.ChatCompletions, ClientPost, GatewayEndpoint.ChatCompletions);
@@ -57,6 +59,18 @@ public static class GatewayRouteTable
     /// <summary><c>GET /manage/stats</c> (admin key).</summary>
     public static GatewayRoute ManageStats { get; } = new(nameof(ManageStats), GatewayRoutes.ManageStats, AdminGet, GatewayEndpoint.ManageStats);
 
+    /// <summary><c>GET /manage/providers</c> (admin key).</summary>
+    public static GatewayRoute ManageProviders { get; } = new(nameof(ManageProviders), GatewayRoutes.ManageProviders, AdminGet, GatewayEndpoint.ManageProviders);
+
+    /// <summary><c>GET/PUT /manage/overrides</c> (admin key).</summary>
+    public static GatewayRoute ManageOverrides { get; } = new(nameof(ManageOverrides), GatewayRoutes.ManageOverrides, AdminGetPut, GatewayEndpoint.ManageOverrides);
+
+    /// <summary><c>POST /manage/routing/decide</c> (admin key).</summary>
+    public static GatewayRoute ManageRoutingDecide { get; } = new(nameof(ManageRoutingDecide), GatewayRoutes.ManageRoutingDecide, AdminPost, GatewayEndpoint.ManageRoutingDecide);
+
+    /// <summary><c>GET/DELETE /manage/sessions/{id}</c> (admin key).</summary>
+    public static GatewayRoute ManageSessions { get; } = new(nameof(ManageSessions), GatewayRoutes.ManageSessions, AdminGetDelete, GatewayEndpoint.ManageSessions);
+
     /// <summary>Any other path: 404 in the OpenAI envelope (Server only).</summary>
     public static GatewayRoute Fallback { get; } = new(nameof(Fallback), "{*path}", [], GatewayEndpoint.NotFound, serverOnly: true);
 
@@ -64,6 +78,7 @@ public static class GatewayRouteTable
     public static IReadOnlyList<GatewayRoute> All { get; } =
     [
         ChatCompletions, ChatCompletionsShort, RootChat, Messages, MessagesCountTokens, Responses, ResponsesCompact,
-        Models, ModelsShort, Health, HealthLive, ManageModelsRefresh, Metrics, ManageStats, Fallback,
+        Models, ModelsShort, Health, HealthLive, ManageModelsRefresh, Metrics, ManageStats,
+        ManageProviders, ManageOverrides, ManageRoutingDecide, ManageSessions, Fallback,
     ];
 }

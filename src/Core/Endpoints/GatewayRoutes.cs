@@ -47,4 +47,19 @@ public static class GatewayRoutes
 
     /// <summary>This instance's counters as JSON (admin key).</summary>
     public const string ManageStats = "manage/stats";
+
+    /// <summary>Providers with health and models, secrets masked (admin key).</summary>
+    public const string ManageProviders = "manage/providers";
+
+    /// <summary>The admin overrides document (admin key; GET and PUT).</summary>
+    public const string ManageOverrides = "manage/overrides";
+
+    /// <summary>A routing decision explained, no upstream call (admin key).</summary>
+    public const string ManageRoutingDecide = "manage/routing/decide";
+
+    /// <summary>Start of <see cref="ManageSessions"/>'s path.</summary>
+    public const string ManageSessionsPrefix = "manage/sessions/";
+
+    /// <summary>One session by its explicit id (admin key; GET and DELETE).</summary>
+    public const string ManageSessions = ManageSessionsPrefix + "{id}";
 }

@@ -67,6 +67,10 @@ internal sealed class ModelCatalog
         return targets ?? (IReadOnlyList<RouteTarget>)[];
     }
 
+    /// <summary>Where <paramref name="model"/>'s targets come from: <c>override</c>, <c>configuration</c> or <c>provider_lists</c>.</summary>
+    public string SourceOf(string model) =>
+        _snapshots.Overrides.ContainsKey(model) ? "override" : _configured.ContainsKey(model) ? "configuration" : "provider_lists";
+
     /// <summary>Every public id with its <c>owned_by</c>: overrides, configured ids, then provider lists (deduplicated).</summary>
     public async ValueTask<IReadOnlyList<UpstreamModel>> ListAsync(CancellationToken cancellationToken)
     {

@@ -63,6 +63,10 @@ internal sealed partial class ProviderModelCache
     public IReadOnlyList<UpstreamModel>? Peek(Provider provider) =>
         _entries.TryGetValue(provider.Id, out var entry) ? entry.Models : null;
 
+    /// <summary>The cached list and when it was fetched, without fetching (null models when there is none yet).</summary>
+    public (IReadOnlyList<UpstreamModel>? Models, DateTimeOffset? FetchedAt) PeekWithTime(Provider provider) =>
+        _entries.TryGetValue(provider.Id, out var entry) && entry.Models is { } models ? (models, entry.FetchedAt) : (null, null);
+
     /// <summary>Takes a list (from a fetch or from the shared cache) if it is newer than the one held.</summary>
     public void Apply(ModelListRecord list)
     {

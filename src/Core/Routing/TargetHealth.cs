@@ -106,9 +106,37 @@ internal sealed class TargetHealth
         return new Circuit(pipeline, state);
     }
 
-    private bool IsBroken(RouteTarget target)
+    /// <summary>The circuit of <paramref name="target"/> is open (and its break not yet over).</summary>
+    public bool IsBroken(RouteTarget target) => IsBroken(target.Key);
+
+    /// <summary>
+    /// Every target this instance has tried or cooled down, keyed <c>provider/model</c>: its circuit state
+    /// (<c>closed</c>, <c>open</c>, <c>half_open</c>) and the seconds of cooldown left. For <c>/manage/providers</c>.
+    /// </summary>
+    public IReadOnlyList<(string Key, string Circuit, double CooldownSeconds)> Snapshot()
     {
-        if (!_circuits.TryGetValue(target.Key, out var circuit) || !circuit.IsValueCreated)
+        var now = _time.GetUtcNow();
+        var keys = new SortedSet<string>(_circuits.Keys, StringComparer.Ordinal);
+        keys.UnionWith(_coolUntil.Keys);
+        var result = new List<(string, string, double)>(keys.Count);
+        foreach (var key in keys)
+        {
+            var circuit = !_circuits.TryGetValue(key, out var lazy) || !lazy.IsValueCreated ? "closed" : lazy.Value.State.CircuitState switch
+            {
+                CircuitState.Closed => "closed",
+                CircuitState.HalfOpen => "half_open",
+                _ => IsBroken(key) ? "open" : "half_open",
+            };
+            var cooldown = _coolUntil.TryGetValue(key, out var until) && until > now ? Math.Ceiling((until - now).TotalSeconds) : 0;
+            result.Add((key, circuit, cooldown));
+        }
+
+        return result;
+    }
+
+    private bool IsBroken(string key)
+    {
+        if (!_circuits.TryGetValue(key, out var circuit) || !circuit.IsValueCreated)
         {
             return false;
         }
@@ -116,7 +144,7 @@ internal sealed class TargetHealth
         return circuit.Value.State.CircuitState switch
         {
             CircuitState.Isolated => true,
-            CircuitState.Open => !_openUntil.TryGetValue(target.Key, out var until) || _time.GetUtcNow() < until,
+            CircuitState.Open => !_openUntil.TryGetValue(key, out var until) || _time.GetUtcNow() < until,
             _ => false,
         };
     }

@@ -121,6 +121,9 @@ internal sealed class SessionAffinity
         }
     }
 
+    /// <summary>Drops this instance's copy of a session's affinity (an admin deleted the session).</summary>
+    public void Forget(string sessionKey) => _local.TryRemove(sessionKey, out _);
+
     // Bounded: entries older than the window are useless, so a large map is swept of them.
     private void Trim(DateTimeOffset now)
     {
