@@ -58,8 +58,33 @@ public static partial class AgentModel
             tools.Add(new JsonObject { ["type"] = "function", ["function"] = new JsonObject { ["name"] = name, ["parameters"] = parameters } });
         }
 
+        // The compact list (many tools): "- name(arg: type, other?: type): summary".
+        foreach (Match match in CompactToolLine().Matches(text))
+        {
+            var name = match.Groups[1].Value;
+            if (tools.Any(t => t!["function"]!["name"]!.GetValue<string>() == name))
+            {
+                continue;
+            }
+
+            var properties = new JsonObject();
+            foreach (var argument in match.Groups[2].Value.Split(", ", StringSplitOptions.RemoveEmptyEntries))
+            {
+                var colon = argument.IndexOf(':', StringComparison.Ordinal);
+                if (colon > 0)
+                {
+                    properties[argument[..colon].TrimEnd('?')] = new JsonObject { ["type"] = argument[(colon + 1)..].Trim() };
+                }
+            }
+
+            tools.Add(new JsonObject { ["type"] = "function", ["function"] = new JsonObject { ["name"] = name, ["parameters"] = new JsonObject { ["type"] = "object", ["properties"] = properties } } });
+        }
+
         return tools;
     }
+
+    [GeneratedRegex(@"^- ([A-Za-z0-9_.\-]+)\(([^)\n]*)\)", RegexOptions.Multiline)]
+    private static partial Regex CompactToolLine();
 
     [GeneratedRegex(@"^- ([A-Za-z0-9_.\-]+)\n  Parameters \(JSON Schema\): ([^\n]+)$", RegexOptions.Multiline)]
     private static partial Regex ToolLine();

@@ -122,6 +122,80 @@ public sealed class ChatSiteToolLoopTests
         Assert.Empty(upstream.Requests);
     }
 
+    [Fact]
+    public async Task TheSameCallTwice_GetsTwoIds()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.ChatSiteDefault = upstream.Site.Answer(query =>
+        {
+            var call = FakeUpstream.ChatSite.Call(FakeUpstream.ChatSite.Nonce(query)!, "list_dir", new { dir = "/tmp" });
+            return call + call;
+        });
+        await using var gateway = await GatewayApp.StartAsync(Site(upstream));
+
+        var answer = await ChatAsync(gateway, $$$"""{"model":"gpt-test","stream":true,"tools":[{"type":"function","function":{"name":"list_dir","parameters":{{{ListTool}}}}}],"messages":[{"role":"user","content":"twice"}]}""", stream: true);
+
+        var ids = answer["tool_calls"]!.AsArray().Select(c => c!["id"]!.GetValue<string>()).ToList();
+        Assert.Equal(2, ids.Count);
+        Assert.NotEqual(ids[0], ids[1]);
+        Assert.Equal("tool_calls", answer["finish_reason"]!.GetValue<string>());
+    }
+
+    // A call to a tool the client did not offer (an MCP tool the site cannot use): dropped, nothing of the block shown.
+    [Fact]
+    public async Task ACallToAToolNotOffered_IsDropped_WithoutLeakingTheBlock()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.ChatSiteDefault = upstream.Site.Answer(query => FakeUpstream.ChatSite.Call(FakeUpstream.ChatSite.Nonce(query)!, "remote_search", new { q = "x" }));
+        await using var gateway = await GatewayApp.StartAsync(Site(upstream));
+
+        var answer = await ChatAsync(gateway, $$$"""
+            {"model":"gpt-test","stream":true,"tools":[
+              {"type":"mcp","server_label":"remote","server_url":"https://mcp.example/sse"},
+              {"type":"function","function":{"name":"list_dir","parameters":{{{ListTool}}}}}],
+             "messages":[{"role":"user","content":"search"}]}
+            """, stream: true);
+
+        var query = upstream.Requests[0].Json["request"]!["query"]!.GetValue<string>();
+        Assert.DoesNotContain("mcp", query, StringComparison.Ordinal);
+        Assert.Contains("- list_dir\n", query, StringComparison.Ordinal);
+        Assert.Null(answer["tool_calls"]);
+        Assert.Equal("stop", answer["finish_reason"]!.GetValue<string>());
+        var text = answer["content"]!.GetValue<string>();
+        Assert.Contains("no tool named 'remote_search' was offered", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("tool_call", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(FakeUpstream.ChatSite.Nonce(query)!, text, StringComparison.Ordinal);
+    }
+
+    // Over the budget: tool results are cut before the history goes, and the current question stays whole.
+    [Fact]
+    public async Task OverTheBudget_ToolResultsAreCutFirst_TheQuestionStaysWhole()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        await using var gateway = await GatewayApp.StartAsync(Site(upstream).ProviderSetting("site", "ChatSite:QueryBudgetChars", 4000));
+        var result = new string('r', 6000) + "TAIL-OF-RESULT";
+
+        using var response = await gateway.Client.PostAsync(new JsonObject
+        {
+            ["model"] = "gpt-test",
+            ["tools"] = JsonNode.Parse($$$"""[{"type":"function","function":{"name":"list_dir","parameters":{{{ListTool}}}}}]"""),
+            ["messages"] = new JsonArray(
+                new JsonObject { ["role"] = "user", ["content"] = "an old question " + new string('h', 500) },
+                new JsonObject { ["role"] = "assistant", ["content"] = "an old answer" },
+                new JsonObject { ["role"] = "user", ["content"] = "list /tmp, then tell me what the biggest file is" },
+                new JsonObject { ["role"] = "assistant", ["content"] = null, ["tool_calls"] = JsonNode.Parse("""[{"id":"call_1","type":"function","function":{"name":"list_dir","arguments":"{\"dir\":\"/tmp\"}"}}]""") },
+                new JsonObject { ["role"] = "tool", ["tool_call_id"] = "call_1", ["content"] = result }),
+        }.ToJsonString());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var query = upstream.Requests[0].Json["request"]!["query"]!.GetValue<string>();
+        Assert.True(query.Length <= 4000, $"query of {query.Length} characters");
+        Assert.Contains("an old question", query, StringComparison.Ordinal);
+        Assert.Contains("list /tmp, then tell me what the biggest file is", query, StringComparison.Ordinal);
+        Assert.Contains("characters cut", query, StringComparison.Ordinal);
+        Assert.Contains("TAIL-OF-RESULT", query, StringComparison.Ordinal);
+    }
+
     // The OpenAI answer as {content, tool_calls, finish_reason}, streamed or not.
     private static async Task<JsonObject> ChatAsync(GatewayApp gateway, string body, bool stream)
     {

@@ -33,7 +33,8 @@ internal sealed class ChatSiteRequestWriter : IUpstreamRequestWriter
         var query = ChatSiteQuery.Build(conversation, session, _tools, site, thinking);
 
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        // Relaxed escaping: the query is mostly prose, quotes and angle brackets, sent as JSON to an API (never HTML).
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteStartObject("request");
