@@ -49,6 +49,7 @@ internal sealed class StatsEndpoint
         writer.WriteEndObject();
         WriteCounts(writer, "streams", _stats.Streams);
         WriteCounts(writer, "tokens", _stats.Tokens);
+        WriteCounts(writer, "tool_loop", _stats.ToolLoop);
         writer.WriteStartObject("state");
         writer.WriteBoolean("degraded", _state.IsDegraded);
         if (_state.Reason is { } reason)

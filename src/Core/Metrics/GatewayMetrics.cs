@@ -4,6 +4,7 @@ using Gateway.Diagnostics;
 using Gateway.Providers;
 using Gateway.Routing;
 using Gateway.State;
+using Gateway.Tools;
 
 namespace Gateway.Metrics;
 
@@ -35,6 +36,7 @@ internal sealed class GatewayMetrics : IDisposable
     public const string StateDegraded = "gateway.state.degraded";
     public const string StateCallDuration = "gateway.state.call.duration";
     public const string ProviderInFlight = "gateway.provider.in_flight";
+    public const string ToolLoopReplies = "gateway.tool_loop.replies";
 
     public const string RouteTag = "gateway.route";
     public const string EndReasonTag = "gateway.end_reason";
@@ -65,6 +67,7 @@ internal sealed class GatewayMetrics : IDisposable
     private readonly Histogram<long> _tokens;
     private readonly Counter<long> _streams;
     private readonly Histogram<double> _stateCalls;
+    private readonly Counter<long> _toolLoop;
 
     public GatewayMetrics(IMeterFactory meters, ProviderRegistry providers, StateHealth state)
     {
@@ -77,6 +80,7 @@ internal sealed class GatewayMetrics : IDisposable
         _tokens = _meter.CreateHistogram<long>(TokenUsage, "{token}", "Tokens per request, by type (input, output) and source (reported by the upstream, or estimated).", advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = TokenBuckets });
         _streams = _meter.CreateCounter<long>(Streams, "{stream}", "Streams that reached the client, by how they ended (done: the terminal event; interrupted: an error event).");
         _stateCalls = _meter.CreateHistogram<double>(StateCallDuration, "s", "State store (Table Storage) calls that got an answer.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+        _toolLoop = _meter.CreateCounter<long>(ToolLoopReplies, "{reply}", "Replies of upstreams without tools read by the tool loop, by provider and outcome (tool_calls, text, rejected: calls to undeclared tools dropped).");
         _meter.CreateObservableGauge(StateDegraded, () => state.IsDegraded ? 1 : 0, "{state}", "1 while the state store is unreachable and the gateway serves from memory.");
         var all = providers.All.ToArray();
         _meter.CreateObservableUpDownCounter(ProviderInFlight, () => InFlight(all), "{request}", "Requests in flight per provider (counted against MaxConcurrency).");
@@ -136,11 +140,22 @@ internal sealed class GatewayMetrics : IDisposable
     public void StreamEnded(string route, bool done) =>
         _streams.Add(1, new KeyValuePair<string, object?>(RouteTag, route), new KeyValuePair<string, object?>(StreamEndTag, done ? "done" : "interrupted"));
 
+    /// <summary>The tool loop read a reply of <paramref name="provider"/> as <paramref name="outcome"/>.</summary>
+    public void ToolLoopDecided(Provider provider, ToolLoopOutcome outcome) =>
+        _toolLoop.Add(1, new KeyValuePair<string, object?>(ProviderTag, provider.Id), new KeyValuePair<string, object?>(OutcomeTag, OutcomeName(outcome)));
+
     /// <summary>A state store call answered with <paramref name="status"/> after <paramref name="seconds"/>.</summary>
     public void StateCall(double seconds, int status) =>
         _stateCalls.Record(seconds, new KeyValuePair<string, object?>(StatusClassTag, StatusClass(status)));
 
     public void Dispose() => _meter.Dispose();
+
+    private static string OutcomeName(ToolLoopOutcome outcome) => outcome switch
+    {
+        ToolLoopOutcome.ToolCalls => "tool_calls",
+        ToolLoopOutcome.Rejected => "rejected",
+        _ => "text",
+    };
 
     private static string StatusClass(int status) => status is >= 100 and < 600 ? StatusClasses[(status / 100) - 1] : "none";
 

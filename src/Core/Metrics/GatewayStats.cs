@@ -30,7 +30,7 @@ internal sealed class GatewayStats : IDisposable
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (ReferenceEquals(instrument.Meter, _meter) && instrument.Name is GatewayMetrics.Requests or GatewayMetrics.UpstreamAttempts
-                or GatewayMetrics.Failovers or GatewayMetrics.TokenUsage or GatewayMetrics.Streams)
+                or GatewayMetrics.Failovers or GatewayMetrics.TokenUsage or GatewayMetrics.Streams or GatewayMetrics.ToolLoopReplies)
             {
                 listener.EnableMeasurementEvents(instrument, this);
             }
@@ -58,6 +58,9 @@ internal sealed class GatewayStats : IDisposable
 
     /// <summary>Streams by how they ended (<c>done</c>, <c>interrupted</c>).</summary>
     public ConcurrentDictionary<string, StrongBox<long>> Streams { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Tool-loop replies by outcome (<c>tool_calls</c>, <c>text</c>, <c>rejected</c>).</summary>
+    public ConcurrentDictionary<string, StrongBox<long>> ToolLoop { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Token sums by "type/source" (<c>input/reported</c>, <c>output/estimated</c>, …).</summary>
     public ConcurrentDictionary<string, StrongBox<long>> Tokens { get; } = new(StringComparer.Ordinal);
@@ -87,6 +90,9 @@ internal sealed class GatewayStats : IDisposable
                 break;
             case GatewayMetrics.Streams:
                 Add(Streams, Find(tags, GatewayMetrics.StreamEndTag), value);
+                break;
+            case GatewayMetrics.ToolLoopReplies:
+                Add(ToolLoop, Find(tags, GatewayMetrics.OutcomeTag), value);
                 break;
             case GatewayMetrics.TokenUsage:
                 Add(Tokens, Find(tags, GatewayMetrics.TokenTypeTag) == "input"

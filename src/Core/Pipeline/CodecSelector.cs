@@ -5,6 +5,7 @@ using Gateway.Protocols.ChatSite;
 using Gateway.Protocols.OpenAIChat;
 using Gateway.Protocols.OpenAIResponses;
 using Gateway.Diagnostics;
+using Gateway.Metrics;
 using Gateway.Routing;
 using Gateway.State;
 using Gateway.Tools;
@@ -23,9 +24,11 @@ internal sealed class CodecSelector
     private readonly ResponseHistory? _responses;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly GatewayMetrics? _metrics;
 
-    public CodecSelector(TokenEstimator estimator, ThinkingMemory thinking, ILoggerFactory loggers, TimeProvider? time = null, ResponseHistory? responses = null)
+    public CodecSelector(TokenEstimator estimator, ThinkingMemory thinking, ILoggerFactory loggers, TimeProvider? time = null, ResponseHistory? responses = null, GatewayMetrics? metrics = null)
     {
+        _metrics = metrics;
         _responses = responses;
         _time = time ?? TimeProvider.System;
         _estimator = estimator;
@@ -103,7 +106,8 @@ internal sealed class CodecSelector
         IUpstreamDecoder decoder = new ChatSiteDecoder(request);
         if (protocol is { Offered: true })
         {
-            decoder = new ToolLoopStage(decoder, protocol);
+            var metrics = _metrics;
+            decoder = new ToolLoopStage(decoder, protocol, metrics is null ? null : outcome => metrics.ToolLoopDecided(provider, outcome));
         }
 
         var origin = Opaque.From(string.Empty, ProviderKind.ChatSite, provider.Id);

@@ -20,13 +20,18 @@ internal sealed class ToolLoopStage : IUpstreamDecoder
     private readonly ToolProtocol _protocol;
     private readonly List<ChatUpdate> _decoded = new(8);
     private readonly StringBuilder _held = new();
+    private readonly Action<ToolLoopOutcome>? _decided;
     private Phase _phase = Phase.Start;
     private int _calls;
 
-    public ToolLoopStage(IUpstreamDecoder inner, ToolProtocol protocol)
+    /// <param name="inner">The upstream's own decoder.</param>
+    /// <param name="protocol">The request's tool protocol.</param>
+    /// <param name="decided">Told how each reply was read (the tool-loop outcome metric).</param>
+    public ToolLoopStage(IUpstreamDecoder inner, ToolProtocol protocol, Action<ToolLoopOutcome>? decided = null)
     {
         _inner = inner;
         _protocol = protocol;
+        _decided = decided;
     }
 
     private enum Phase
@@ -158,6 +163,7 @@ internal sealed class ToolLoopStage : IUpstreamDecoder
     {
         var held = _held.ToString();
         _held.Clear();
+        var outcome = ToolLoopOutcome.Text;
         switch (_phase)
         {
             case Phase.Text or Phase.Start:
@@ -173,10 +179,12 @@ internal sealed class ToolLoopStage : IUpstreamDecoder
                     _calls++;
                 }
 
+                outcome = reply.Calls.Count > 0 ? ToolLoopOutcome.ToolCalls : reply.Rejected.Count > 0 ? ToolLoopOutcome.Rejected : ToolLoopOutcome.Text;
                 break;
         }
 
         _phase = Phase.Text;
+        _decided?.Invoke(outcome);
     }
 
     private static void Show(string text, List<ChatUpdate> updates)

@@ -134,6 +134,46 @@ public sealed class ProvidersAndRoutingTests
         AssertNoSecrets(shown.ToJsonString(), gateway);
     }
 
+    [Fact]
+    public async Task EveryAdminBody_AndEveryLogLine_CarryNoSecret()
+    {
+        await using var a = await FakeUpstreamServer.StartAsync();
+        await using var b = await FakeUpstreamServer.StartAsync();
+        a.Default = Scripts.Json("""{"error":{"message":"Incorrect API key provided: sk-upstream-a","type":"invalid_request_error","code":"invalid_api_key"}}""", status: 401);
+        await using var gateway = await GatewayApp.StartAsync(Config(a, b).ProviderSetting("b", "Weight", 0)); // a first: its 401 fails over to b
+        using var chat = await gateway.Client.PostAsync(Requests.Hello, configure: r =>
+        {
+            r.Bearer("sk-client-secret");
+            r.Headers.Add("X-Session-Id", "s-1");
+        });
+        using var put = await gateway.Client.SendAsync(HttpMethod.Put, "/manage/overrides", """{"overrides":{"gpt-test":{"targets":[{"provider":"b","channel":"c"}]}}}""", r => r.Bearer(AdminKey));
+        await gateway.Logs.WaitForRequestLineAsync();
+
+        var bodies = new List<string>();
+        foreach (var (method, path, body) in new (HttpMethod, string, string?)[]
+        {
+            (HttpMethod.Get, "/manage/providers", null),
+            (HttpMethod.Get, "/manage/overrides", null),
+            (HttpMethod.Get, "/manage/stats", null),
+            (HttpMethod.Get, "/metrics", null),
+            (HttpMethod.Post, "/manage/routing/decide", """{"model":"gpt-test","session":"s-1","key":"client"}"""),
+            (HttpMethod.Get, "/manage/sessions/s-1?key=client&model=gpt-test", null),
+        })
+        {
+            using var response = await gateway.Client.SendAsync(method, path, body, r => r.Bearer(AdminKey));
+            Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode}");
+            bodies.Add(await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Contains(gateway.Logs.Entries, e => e.Message.Contains("invalid_api_key", StringComparison.Ordinal)); // the upstream's error code is logged…
+        foreach (var body in bodies)
+        {
+            AssertNoSecrets(body, gateway); // …but never a key, in a body or a log line
+        }
+    }
+
     private static Task<HttpResponseMessage> DecideAsync(GatewayApp gateway, string body) =>
         gateway.Client.SendAsync(HttpMethod.Post, "/manage/routing/decide", body, r => r.Bearer(AdminKey));
 

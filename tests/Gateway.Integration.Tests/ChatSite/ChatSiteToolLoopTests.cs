@@ -167,6 +167,42 @@ public sealed class ChatSiteToolLoopTests
         Assert.DoesNotContain(FakeUpstream.ChatSite.Nonce(query)!, text, StringComparison.Ordinal);
     }
 
+    // The tool-loop outcome metric: a call, a final text, and a call to an undeclared tool (dropped) each counted once.
+    [Fact]
+    public async Task ToolLoopOutcomes_AreCountedInStatsAndMetrics()
+    {
+        const string admin = "admin-tool-loop-secret";
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.ChatSiteDefault = upstream.Site.Answer(query =>
+            query.Contains("[tool_result", StringComparison.Ordinal) ? "There are two files."
+            : query.Contains("search please", StringComparison.Ordinal) ? FakeUpstream.ChatSite.Call(FakeUpstream.ChatSite.Nonce(query)!, "remote_search", new { q = "x" })
+            : FakeUpstream.ChatSite.Call(FakeUpstream.ChatSite.Nonce(query)!, "list_dir", new { dir = "/tmp" }));
+        await using var gateway = await GatewayApp.StartAsync(Site(upstream).Set("Auth:AdminKey", admin));
+        var tools = $$$"""[{"type":"function","function":{"name":"list_dir","parameters":{{{ListTool}}}}}]""";
+
+        var first = await ChatAsync(gateway, $$"""{"model":"gpt-test","tools":{{tools}},"messages":[{"role":"user","content":"what is in /tmp?"}]}""", stream: false);
+        var call = first["tool_calls"]![0]!;
+        var second = await ChatAsync(gateway, $$"""
+            {"model":"gpt-test","stream":true,"tools":{{tools}},"messages":[
+              {"role":"user","content":"what is in /tmp?"},
+              {"role":"assistant","content":null,"tool_calls":[{{call.ToJsonString()}}]},
+              {"role":"tool","tool_call_id":"{{call["id"]}}","content":"a.txt\nb.txt"}]}
+            """, stream: true);
+        var third = await ChatAsync(gateway, $$"""{"model":"gpt-test","tools":{{tools}},"messages":[{"role":"user","content":"search please"}]}""", stream: false);
+        using var stats = await gateway.Client.GetAsync("/manage/stats", r => r.Bearer(admin));
+        var loop = JsonNode.Parse(await stats.Content.ReadAsStringAsync())!["tool_loop"]!;
+        using var metrics = await gateway.Client.GetAsync("/metrics", r => r.Bearer(admin));
+        var text = await metrics.Content.ReadAsStringAsync();
+
+        Assert.Equal("tool_calls", first["finish_reason"]!.GetValue<string>());
+        Assert.Equal("There are two files.", second["content"]!.GetValue<string>());
+        Assert.Null(third["tool_calls"]);
+        Assert.Equal(1, loop["tool_calls"]!.GetValue<long>());
+        Assert.Equal(1, loop["text"]!.GetValue<long>());
+        Assert.Equal(1, loop["rejected"]!.GetValue<long>());
+        Assert.Matches("""gateway_tool_loop_replies_total\{[^}]*gateway_outcome="rejected"[^}]*gateway_provider="site"[^}]*\} 1""", text);
+    }
+
     // Over the budget: tool results are cut before the history goes, and the current question stays whole.
     [Fact]
     public async Task OverTheBudget_ToolResultsAreCutFirst_TheQuestionStaysWhole()
