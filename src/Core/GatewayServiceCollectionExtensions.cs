@@ -121,6 +121,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<OverridesEndpoint>();
         services.AddSingleton<RoutingDecisionEndpoint>();
         services.AddSingleton<SessionsEndpoint>();
+        services.AddSingleton<AdminPageEndpoint>();
         services.AddSingleton<AdminEndpoints>();
         services.AddSingleton(sp => new GatewayHandlers(
             sp.GetRequiredService<CorsPolicy>(),

@@ -102,6 +102,27 @@ public sealed class GatewayFunctions(GatewayHandlers handlers, GatewayJobs jobs)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", "delete", Route = GatewayRoutes.ManageSessions)] HttpRequest request) =>
         HandleAsync(GatewayRouteTable.ManageSessions, request);
 
+    /// <summary>The admin web page; the page asks for the admin key itself (404 when none is configured).</summary>
+    [Function(nameof(ManageUi))]
+    public Task<IActionResult> ManageUi(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = GatewayRoutes.ManageUi)] HttpRequest request) =>
+        HandleAsync(GatewayRouteTable.ManageUi, request);
+
+    [Function(nameof(ManageUiScript))]
+    public Task<IActionResult> ManageUiScript(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = GatewayRoutes.ManageUiScript)] HttpRequest request) =>
+        HandleAsync(GatewayRouteTable.ManageUiScript, request);
+
+    [Function(nameof(ManageUiStyle))]
+    public Task<IActionResult> ManageUiStyle(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = GatewayRoutes.ManageUiStyle)] HttpRequest request) =>
+        HandleAsync(GatewayRouteTable.ManageUiStyle, request);
+
+    [Function(nameof(ManageUiIcon))]
+    public Task<IActionResult> ManageUiIcon(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = GatewayRoutes.ManageUiIcon)] HttpRequest request) =>
+        HandleAsync(GatewayRouteTable.ManageUiIcon, request);
+
     /// <summary>
     /// The model-list refresh job on the schedule in the <c>GATEWAY_REFRESH_SCHEDULE</c> app setting (6-field
     /// cron), the setting the Server reads too.

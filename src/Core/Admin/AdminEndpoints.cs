@@ -7,4 +7,5 @@ internal sealed record AdminEndpoints(
     ProvidersEndpoint Providers,
     OverridesEndpoint Overrides,
     RoutingDecisionEndpoint RoutingDecision,
-    SessionsEndpoint Sessions);
+    SessionsEndpoint Sessions,
+    AdminPageEndpoint Page);

@@ -15,24 +15,60 @@ internal sealed class ProvidersEndpoint
     private readonly ProviderRegistry _providers;
     private readonly ProviderModelCache _lists;
     private readonly TargetHealth _health;
+    private readonly ModelCatalog _catalog;
 
-    public ProvidersEndpoint(ProviderRegistry providers, ProviderModelCache lists, TargetHealth health)
+    public ProvidersEndpoint(ProviderRegistry providers, ProviderModelCache lists, TargetHealth health, ModelCatalog catalog)
     {
+        _catalog = catalog;
         _providers = providers;
         _lists = lists;
         _health = health;
     }
 
-    public Task HandleAsync(RequestExchange exchange)
+    public async Task HandleAsync(RequestExchange exchange)
     {
         var health = _health.Snapshot();
-        return JsonResponse.WriteAsync(exchange, 200, writer =>
+        var models = new List<(string Id, string Source, IReadOnlyList<RouteTarget> Targets)>();
+        foreach (var model in await _catalog.ListAsync(exchange.Aborted))
+        {
+            models.Add((model.Id, _catalog.SourceOf(model.Id), await _catalog.ResolveAsync(model.Id, exchange.Aborted)));
+        }
+
+        await JsonResponse.WriteAsync(exchange, 200, writer =>
         {
             writer.WriteStartObject();
             writer.WriteStartArray("providers");
             foreach (var provider in _providers.All)
             {
                 WriteProvider(writer, provider, health);
+            }
+
+            writer.WriteEndArray();
+
+            // Every public id (overrides, configuration, provider lists) with where its targets come from.
+            writer.WriteStartArray("models");
+            foreach (var (id, source, targets) in models)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("id", id);
+                writer.WriteString("source", source);
+                writer.WriteStartArray("targets");
+                foreach (var target in targets)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("provider", target.Provider.Id);
+                    writer.WriteString("model", target.Model);
+                    writer.WriteNumber("weight", target.Weight);
+                    if (target.Channel is { } channel)
+                    {
+                        writer.WriteString("channel", channel);
+                    }
+
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
             }
 
             writer.WriteEndArray();

@@ -18,5 +18,6 @@ internal enum GatewayEndpoint
     ManageOverrides,
     ManageRoutingDecide,
     ManageSessions,
+    ManageUi,
     NotFound,
 }

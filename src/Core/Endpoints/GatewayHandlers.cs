@@ -81,6 +81,7 @@ public sealed class GatewayHandlers
             GatewayEndpoint.ManageOverrides => RunAsync(context, "manage_overrides", OpenAIChatInbound.Instance, route, Access.Admin, _admin.Overrides.HandleAsync),
             GatewayEndpoint.ManageRoutingDecide => RunAsync(context, "manage_routing_decide", OpenAIChatInbound.Instance, route, Access.Admin, _admin.RoutingDecision.HandleAsync),
             GatewayEndpoint.ManageSessions => RunAsync(context, "manage_sessions", OpenAIChatInbound.Instance, route, Access.Admin, _admin.Sessions.HandleAsync),
+            GatewayEndpoint.ManageUi => RunAsync(context, "manage_ui", OpenAIChatInbound.Instance, route, Access.AdminPage, exchange => _admin.Page.HandleAsync(exchange, route)),
             _ => RunAsync(context, "unknown", OpenAIChatInbound.Instance, route, Access.Public, exchange => exchange.WriteErrorAsync(GatewayError.RouteNotFound())),
         };
     }
@@ -101,6 +102,13 @@ public sealed class GatewayHandlers
             if (!route.Accepts(http.Request.Method))
             {
                 await exchange.WriteErrorAsync(GatewayError.MethodNotAllowed());
+                return;
+            }
+
+            // The page holds no data (it asks for the key and sends it with each call), but it exists only where an admin key does.
+            if (access == Access.AdminPage && !_auth.AdminConfigured)
+            {
+                await exchange.WriteErrorAsync(GatewayError.RouteNotFound());
                 return;
             }
 
@@ -168,5 +176,6 @@ public sealed class GatewayHandlers
         Public,
         Client,
         Admin,
+        AdminPage,
     }
 }

@@ -71,6 +71,18 @@ public static class GatewayRouteTable
     /// <summary><c>GET/DELETE /manage/sessions/{id}</c> (admin key).</summary>
     public static GatewayRoute ManageSessions { get; } = new(nameof(ManageSessions), GatewayRoutes.ManageSessions, AdminGetDelete, GatewayEndpoint.ManageSessions);
 
+    /// <summary><c>GET /manage/ui</c>: the admin web page (no key to load it; 404 when no admin key is configured).</summary>
+    public static GatewayRoute ManageUi { get; } = new(nameof(ManageUi), GatewayRoutes.ManageUi, PublicGet, GatewayEndpoint.ManageUi);
+
+    /// <summary><c>GET /manage/ui/admin.js</c>: the admin page's script.</summary>
+    public static GatewayRoute ManageUiScript { get; } = new(nameof(ManageUiScript), GatewayRoutes.ManageUiScript, PublicGet, GatewayEndpoint.ManageUi);
+
+    /// <summary><c>GET /manage/ui/admin.css</c>: the admin page's style sheet.</summary>
+    public static GatewayRoute ManageUiStyle { get; } = new(nameof(ManageUiStyle), GatewayRoutes.ManageUiStyle, PublicGet, GatewayEndpoint.ManageUi);
+
+    /// <summary><c>GET /manage/ui/icon.svg</c>: the admin page's icon.</summary>
+    public static GatewayRoute ManageUiIcon { get; } = new(nameof(ManageUiIcon), GatewayRoutes.ManageUiIcon, PublicGet, GatewayEndpoint.ManageUi);
+
     /// <summary>Any other path: 404 in the OpenAI envelope (Server only).</summary>
     public static GatewayRoute Fallback { get; } = new(nameof(Fallback), "{*path}", [], GatewayEndpoint.NotFound, serverOnly: true);
 
@@ -79,6 +91,6 @@ public static class GatewayRouteTable
     [
         ChatCompletions, ChatCompletionsShort, RootChat, Messages, MessagesCountTokens, Responses, ResponsesCompact,
         Models, ModelsShort, Health, HealthLive, ManageModelsRefresh, Metrics, ManageStats,
-        ManageProviders, ManageOverrides, ManageRoutingDecide, ManageSessions, Fallback,
+        ManageProviders, ManageOverrides, ManageRoutingDecide, ManageSessions, ManageUi, ManageUiScript, ManageUiStyle, ManageUiIcon, Fallback,
     ];
 }

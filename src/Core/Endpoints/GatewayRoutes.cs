@@ -62,4 +62,16 @@ public static class GatewayRoutes
 
     /// <summary>One session by its explicit id (admin key; GET and DELETE).</summary>
     public const string ManageSessions = ManageSessionsPrefix + "{id}";
+
+    /// <summary>The admin web page (served without a key; it asks for the admin key; 404 when none is configured).</summary>
+    public const string ManageUi = "manage/ui";
+
+    /// <summary>The admin page's script.</summary>
+    public const string ManageUiScript = "manage/ui/admin.js";
+
+    /// <summary>The admin page's style sheet.</summary>
+    public const string ManageUiStyle = "manage/ui/admin.css";
+
+    /// <summary>The admin page's icon (so the browser's icon request is not a 404).</summary>
+    public const string ManageUiIcon = "manage/ui/icon.svg";
 }

@@ -18,7 +18,8 @@ public sealed class AdminAuthTests
         var withAdmin = TestConfig.Single(upstream.BaseUrl).Bearer(("client", "sk-client")).Set("Auth:AdminKey", AdminKey);
         await using var gateway = await GatewayApp.StartAsync(withAdmin);
         await using var noAdmin = await GatewayApp.StartAsync(TestConfig.Single(upstream.BaseUrl).Bearer(("client", "sk-client")));
-        var routes = GatewayRouteTable.All.Where(r => r.Template.StartsWith("manage/", StringComparison.Ordinal) || r == GatewayRouteTable.Metrics).ToList();
+        var page = new[] { GatewayRouteTable.ManageUi, GatewayRouteTable.ManageUiScript, GatewayRouteTable.ManageUiStyle, GatewayRouteTable.ManageUiIcon };
+        var routes = GatewayRouteTable.All.Where(r => (r.Template.StartsWith("manage/", StringComparison.Ordinal) || r == GatewayRouteTable.Metrics) && !page.Contains(r)).ToList();
 
         Assert.Contains(GatewayRouteTable.ManageOverrides, routes);
         foreach (var route in routes)
@@ -35,6 +36,36 @@ public sealed class AdminAuthTests
             Assert.True(off.StatusCode == HttpStatusCode.NotFound, $"{method} {path} with no admin key configured: {(int)off.StatusCode}");
             Assert.True(admin.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed) || route == GatewayRouteTable.ManageSessions,
                 $"{method} {path} with the admin key: {(int)admin.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public async Task AdminPage_LoadsWithoutAKey_NotFoundWithoutAnAdminKeyConfigured()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Single(upstream.BaseUrl).Set("Auth:AdminKey", AdminKey));
+        await using var noAdmin = await GatewayApp.StartAsync(TestConfig.Single(upstream.BaseUrl));
+
+        foreach (var (path, type) in new[] { ("/manage/ui", "text/html"), ("/manage/ui/admin.js", "text/javascript"), ("/manage/ui/admin.css", "text/css"), ("/manage/ui/icon.svg", "image/svg+xml") })
+        {
+            using var page = await gateway.Client.GetAsync(path);
+            using var head = await gateway.Client.SendAsync(HttpMethod.Head, path);
+            using var off = await noAdmin.Client.GetAsync(path);
+            using var post = await gateway.Client.SendAsync(HttpMethod.Post, path, "{}");
+            var body = await page.Content.ReadAsStringAsync();
+
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal(type, page.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, off.StatusCode);
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
+            var csp = string.Join(";", page.Headers.GetValues("Content-Security-Policy"));
+            Assert.Contains("default-src 'self'", csp, StringComparison.Ordinal);
+            Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+            Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
+            Assert.DoesNotContain("http", csp, StringComparison.Ordinal); // no other origin allowed
+            Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.DoesNotContain(AdminKey, body, StringComparison.Ordinal);
         }
     }
 
