@@ -26,6 +26,9 @@
 #   BENCH_WAIT_QUIET     seconds to wait for other processes to leave the CPU before measuring [0]
 #   BENCH_KEEP_LOGS      1 = keep the child processes' console output in the temp folder [0]
 #   BENCH_SKIP_BUILD     1 = use the existing Release builds [0]
+#
+# bench/run.sh --telemetry-cost: only the cost of metrics and traces (telemetry on vs Telemetry:Enabled=false,
+# wrk c=32, BENCH_RUNS interleaved runs); results in bench/results/telemetry-*.md.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -50,4 +53,4 @@ if [ "${BENCH_SKIP_BUILD:-0}" != "1" ]; then
   done
 fi
 
-exec dotnet bench/Gateway.Bench/bin/Release/net10.0/Gateway.Bench.dll --repo "$repo"
+exec dotnet bench/Gateway.Bench/bin/Release/net10.0/Gateway.Bench.dll --repo "$repo" "$@"

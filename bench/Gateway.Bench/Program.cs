@@ -10,10 +10,12 @@ if (args is ["--self-check"])
     return await SelfCheck.RunAsync();
 }
 
+// `--telemetry-cost` measures only what metrics and traces cost (see bench/README.md "Telemetry cost").
+var telemetryCost = args.Contains("--telemetry-cost");
 BenchOptions options;
 try
 {
-    options = BenchOptions.FromEnvironment(args);
+    options = BenchOptions.FromEnvironment([.. args.Where(a => a != "--telemetry-cost")]);
 }
 catch (ArgumentException ex)
 {
@@ -53,6 +55,11 @@ var started = Stopwatch.GetTimestamp();
 try
 {
     await WaitForQuietAsync(options.WaitQuietSeconds, stop.Token);
+    if (telemetryCost)
+    {
+        return await TelemetryCost.RunAsync(options, tempDir, stop.Token);
+    }
+
     var timestamp = DateTime.UtcNow;
     var machine = await MachineInfo.CollectAsync(options);
     BenchRunner.Progress($"gateway bench: {machine.CpuCount} × {machine.CpuModel}, {machine.Runtime}, {machine.Wrk}, commit {machine.Commit}");

@@ -60,9 +60,11 @@ internal static class Services
     /// limit off, provider concurrency 4096. <paramref name="quiet"/> sets <c>Logging__LogLevel__Default=Warning</c>,
     /// which drops the per-request Information line; otherwise the product's logging defaults apply.
     /// <paramref name="dll"/> is the build to start (the baseline build); null starts the repository's build.
+    /// <paramref name="extra"/> adds environment variables (e.g. <c>Gateway__Telemetry__Enabled=false</c>).
     /// </summary>
     public static async Task<Service> StartGatewayAsync(
-        BenchOptions options, string tempDir, string name, string? dll, Uri upstream, bool quiet, CancellationToken cancellationToken)
+        BenchOptions options, string tempDir, string name, string? dll, Uri upstream, bool quiet, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? extra = null)
     {
         var config = new JsonObject
         {
@@ -93,6 +95,11 @@ internal static class Services
         if (quiet)
         {
             environment["Logging__LogLevel__Default"] = "Warning";
+        }
+
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
         }
 
         var root = new Uri($"http://127.0.0.1:{FreePort()}");
