@@ -259,6 +259,9 @@ internal sealed class ChatEndpoint
         return request;
     }
 
+    // The latest steps of a turn whose Gemini signatures are looked up; older ones get the skip sentinel.
+    private const int MaxGeminiSteps = 8;
+
     /// <summary>
     /// The model's targets, with the neutral conversation read when one of them speaks another format;
     /// null when the client already got its error (unknown model, a request no target can serve).
@@ -298,6 +301,12 @@ internal sealed class ChatEndpoint
                 && targets.Any(t => t.Provider.Kind == ProviderKind.Anthropic))
             {
                 await _thinking.RestoreAsync(conversation, exchange.Log.KeyName, exchange.Aborted);
+            }
+
+            // Gemini wants every step's thoughtSignature back, whether or not the client asked for reasoning.
+            if (request.Format == WireFormat.OpenAIChat && targets.Any(t => t.Provider.Kind == ProviderKind.Gemini))
+            {
+                await _thinking.RestoreStepsAsync(conversation, exchange.Log.KeyName, MaxGeminiSteps, exchange.Aborted);
             }
         }
 

@@ -1,6 +1,7 @@
 using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Protocols.Anthropic;
+using Gateway.Protocols.Gemini;
 using Gateway.Protocols.OpenAIChat;
 using Gateway.Protocols.OpenAIResponses;
 using Gateway.Diagnostics;
@@ -69,6 +70,25 @@ internal sealed class CodecSelector
             (WireFormat.OpenAIResponses, ProviderKind.OpenAI) when provider.ResponsesUri is not null => NativeResponses(request, target, keyName, requestId),
             (WireFormat.OpenAIResponses, ProviderKind.OpenAI) => Responses(request, target, OpenAIChatRequestWriter.Instance, new OpenAIChatDecoder(), Opaque.From(string.Empty, ProviderKind.OpenAI, provider.Id), keyName, requestId),
             (WireFormat.OpenAIResponses, ProviderKind.Anthropic) => Responses(request, target, AnthropicRequestWriter.Instance, new AnthropicDecoder(provider.Id), null, keyName, requestId),
+
+            // Gemini's thoughtSignatures ride on thinking blocks (Anthropic), reasoning items (Responses) and
+            // tool calls (OpenAI Chat, where the signature store also keeps them by tool-call id).
+            (WireFormat.OpenAIChat, ProviderKind.Gemini) => new TranslatingCodec(
+                request,
+                target,
+                GeminiRequestWriter.Instance,
+                new GeminiDecoder(provider.Id),
+                new OpenAIChatEncoder(request, rewriteThinking: false, target.Model, _time.GetUtcNow().ToUnixTimeSeconds()),
+                _estimator,
+                _thinking.Recorder(keyName, ex => GatewayLog.ThinkingWriteFailed(_logger, requestId, ex))),
+            (WireFormat.AnthropicMessages, ProviderKind.Gemini) => new TranslatingCodec(
+                request,
+                target,
+                GeminiRequestWriter.Instance,
+                new GeminiDecoder(provider.Id),
+                new AnthropicEncoder(request.Model, Opaque.From(string.Empty, ProviderKind.Gemini, provider.Id)),
+                _estimator),
+            (WireFormat.OpenAIResponses, ProviderKind.Gemini) => Responses(request, target, GeminiRequestWriter.Instance, new GeminiDecoder(provider.Id), Opaque.From(string.Empty, ProviderKind.Gemini, provider.Id), keyName, requestId),
             _ => throw new NotSupportedException($"No codec for {request.Format} clients and {provider.Kind} targets."),
         };
     }

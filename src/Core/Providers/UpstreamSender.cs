@@ -24,7 +24,7 @@ internal sealed class UpstreamSender
 
     /// <summary>The chat call of an attempt: to the provider's chat URI, or to <paramref name="uri"/> when the codec names another.</summary>
     public Task<HttpResponseMessage> SendChatAsync(RouteTarget target, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, CancellationToken cancellationToken, Uri? uri = null) =>
-        SendAsync(target.Provider, bearer => UpstreamRequestFactory.CreateChat(target, uri ?? target.Provider.ChatUri, body, stream, call, bearer), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        SendAsync(target.Provider, bearer => UpstreamRequestFactory.CreateChat(target, uri ?? target.Provider.ChatUriFor(target.Model, stream), body, stream, call, bearer), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
 
     public Task<HttpResponseMessage> SendCountTokensAsync(RouteTarget target, ReadOnlyMemory<byte> body, UpstreamCallContext call, CancellationToken cancellationToken) =>
         SendAsync(target.Provider, bearer => UpstreamRequestFactory.CreateCountTokens(target, body, call, bearer), HttpCompletionOption.ResponseContentRead, cancellationToken);
