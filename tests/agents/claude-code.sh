@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Claude Code (npm @anthropic-ai/claude-code) writes a file with its own Write tool through the gateway.
-#   tests/agents/claude-code.sh [OpenAI|Anthropic]     kind of the upstream behind the gateway (default: both)
+#   tests/agents/claude-code.sh [OpenAI|Anthropic|Gemini]     kind of the upstream behind the gateway (default: all three)
 # Claude Code speaks Anthropic Messages to the gateway (ANTHROPIC_BASE_URL); with an OpenAI-kind upstream
 # the gateway translates each turn, with an Anthropic-kind one it passes the bytes through.
 source "$(dirname "$0")/lib.sh"
@@ -30,7 +30,7 @@ run_one() {
 }
 
 status=0
-for kind in ${1:-OpenAI Anthropic}; do
+for kind in ${1:-OpenAI Anthropic Gemini}; do
   run_one "$kind" || status=1
 done
 exit $status

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Codex (npm @openai/codex) creates a file with its own shell tool through the gateway.
-#   tests/agents/codex.sh [OpenAI|Anthropic|Responses]   kind of the upstream behind the gateway (default: all three)
+#   tests/agents/codex.sh [OpenAI|Anthropic|Responses|Gemini]   kind of the upstream behind the gateway (default: all four)
 # Codex speaks only the OpenAI Responses API (wire_api = "responses"); the gateway translates each turn
 # to the upstream's format (Responses: passed through to an upstream that serves the Responses API). For a model name it does not know, Codex declares exec_command (no write
 # tool), so the fake agent model writes the file with a shell command.
@@ -40,7 +40,7 @@ TOML
 }
 
 status=0
-for kind in ${1:-OpenAI Anthropic Responses}; do
+for kind in ${1:-OpenAI Anthropic Responses Gemini}; do
   run_one "$kind" || status=1
 done
 exit $status

@@ -79,7 +79,9 @@ start_gateway() {
   wait_http "http://127.0.0.1:$3/health/live" 30
 }
 
-# start_stack KIND (OpenAI | Anthropic | Responses): the fake agent model behind a gateway provider of that kind.
+# start_stack KIND (OpenAI | Anthropic | Gemini | Responses): the fake agent model behind a gateway provider of that kind.
+# Gemini: the fake's Gemini routes (/v1beta/models/fake-model:streamGenerateContent), where the agent model makes
+# two signed tool calls (write, then read) and refuses a history that lost a thoughtSignature.
 # Responses: an OpenAI-kind provider with ResponsesPath, served by a second gateway (which translates the
 # Responses API to the fake model's Chat Completions), so the first passes Responses through as bytes.
 # Sets GATEWAY_URL; public model ids "gw-agent" and "gw-agent-small" both route to it.
@@ -97,6 +99,9 @@ start_stack() {
     start_gateway "$WORK/inner.json" "$WORK/inner-gateway.log" "$inner"
     gateway_config "$WORK/gateway.json" "$CLIENT_KEY" \
       "{ \"Kind\": \"OpenAI\", \"BaseUrl\": \"http://127.0.0.1:$inner/v1\", \"ResponsesPath\": \"/responses\", \"ApiKey\": \"sk-fake-upstream\", \"Models\": [ \"fake-model\" ] }" gw-agent gw-agent-small
+  elif [ "$kind" = Gemini ]; then
+    gateway_config "$WORK/gateway.json" "$CLIENT_KEY" \
+      "{ \"Kind\": \"Gemini\", \"BaseUrl\": \"http://127.0.0.1:$up/v1beta\", \"ApiKey\": \"fake-gemini-key\", \"Models\": [ \"fake-model\" ] }" gw-agent gw-agent-small
   else
     gateway_config "$WORK/gateway.json" "$CLIENT_KEY" \
       "{ \"Kind\": \"$kind\", \"BaseUrl\": \"http://127.0.0.1:$up/v1\", \"ApiKey\": \"sk-fake-upstream\", \"Models\": [ \"fake-model\" ] }" gw-agent gw-agent-small

@@ -85,7 +85,7 @@ internal sealed class CodecSelector
                 request,
                 target,
                 GeminiRequestWriter.Instance,
-                new GeminiDecoder(provider.Id),
+                new GeminiDecoder(provider.Id, textSignatures: false),
                 new AnthropicEncoder(request.Model, Opaque.From(string.Empty, ProviderKind.Gemini, provider.Id)),
                 _estimator),
             (WireFormat.OpenAIResponses, ProviderKind.Gemini) => Responses(request, target, GeminiRequestWriter.Instance, new GeminiDecoder(provider.Id), Opaque.From(string.Empty, ProviderKind.Gemini, provider.Id), keyName, requestId),

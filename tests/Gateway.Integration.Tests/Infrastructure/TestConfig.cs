@@ -48,6 +48,14 @@ public sealed class TestConfig
         return Set($"Providers:{id}:Kind", "Anthropic");
     }
 
+    /// <summary>A Gemini-kind provider with a static model list, on the fake upstream's Gemini routes.</summary>
+    public TestConfig GeminiProvider(string id, string baseUrl, params string[] models)
+    {
+        Provider(id, baseUrl, models);
+        Set($"Providers:{id}:ApiKey", "gemini-key-" + id);
+        return Set($"Providers:{id}:Kind", "Gemini");
+    }
+
     public TestConfig ProviderSetting(string id, string setting, object? value) => Set($"Providers:{id}:{setting}", value);
 
     /// <summary>A public model id with targets given as (provider, upstream model).</summary>

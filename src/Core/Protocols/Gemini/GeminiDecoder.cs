@@ -20,13 +20,20 @@ namespace Gateway.Protocols.Gemini;
 internal sealed class GeminiDecoder : IUpstreamDecoder
 {
     private readonly string _provider;
+    private readonly bool _textSignatures;
     private bool _started;
     private int _tools;
 
     /// <param name="provider">The provider's id: the origin of the signatures it returns.</param>
-    public GeminiDecoder(string provider)
+    /// <param name="textSignatures">
+    /// Pass on a signature that came on answer text (not on a call or a thought). Off for Anthropic clients: it
+    /// would be a thinking block after the answer's text, which ends the message (Claude Code prints the last
+    /// block), and Gemini validates only the signatures of calls.
+    /// </param>
+    public GeminiDecoder(string provider, bool textSignatures = true)
     {
         _provider = provider;
+        _textSignatures = textSignatures;
     }
 
     public StreamStep Decode(in SseEvent upstream, List<ChatUpdate> updates)
@@ -165,13 +172,14 @@ internal sealed class GeminiDecoder : IUpstreamDecoder
         }
 
         var text = String(part, "text");
+        var isThought = part.TryGetProperty("thought", out var thought) && thought.ValueKind == JsonValueKind.True;
         if (!string.IsNullOrEmpty(text))
         {
-            updates.Add(part.TryGetProperty("thought", out var thought) && thought.ValueKind == JsonValueKind.True ? ChatUpdate.ReasoningDelta(text) : ChatUpdate.TextDelta(text));
+            updates.Add(isThought ? ChatUpdate.ReasoningDelta(text) : ChatUpdate.TextDelta(text));
         }
 
         // A signature on a thought or text part (or on an empty part of its own) closes the reasoning so far.
-        if (signature is not null)
+        if (signature is not null && (isThought || _textSignatures))
         {
             updates.Add(ChatUpdate.ReasoningSignature(signature));
         }

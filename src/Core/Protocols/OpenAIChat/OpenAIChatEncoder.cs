@@ -83,9 +83,11 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
                     }
 
                     (entry.Content ??= new StringBuilder()).Append(text);
+                    entry.Streamed |= update.Text!.Length > 0;
                     break;
                 case ChatUpdateKind.ReasoningDelta or ChatUpdateKind.RefusalDelta or ChatUpdateKind.ToolCallStart or ChatUpdateKind.ToolArgumentsDelta:
                     entry.Take(update, whole: false);
+                    entry.Streamed |= update.Kind is ChatUpdateKind.ToolCallStart or ChatUpdateKind.ToolArgumentsDelta || !string.IsNullOrEmpty(update.Text);
                     break;
                 case ChatUpdateKind.Finish:
                     if (state.Thinking?.Flush() is { Length: > 0 } rest)
@@ -114,8 +116,29 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
 
         if (completesAll && !_request.ClientWantsUsage)
         {
-            // Usage rides on the finish chunk (SPEC §5): held until the stream ends.
-            _heldFinish = [.. _entries];
+            // Usage rides on the finish chunk (SPEC §5): held until the stream ends. Content that came in the
+            // same upstream event (a Gemini answer in one event) goes now, so the stream is committed by it.
+            _heldFinish = [];
+            var content = new List<Entry>();
+            foreach (var entry in _entries)
+            {
+                if (entry.Streamed)
+                {
+                    _heldFinish.Add(new Entry(entry.Choice, entry.State) { Finish = entry.Finish });
+                    entry.Finish = null;
+                    content.Add(entry);
+                }
+                else
+                {
+                    _heldFinish.Add(entry);
+                }
+            }
+
+            if (content.Count > 0)
+            {
+                frames.Add(WriteChunk(content, usage: null));
+            }
+
             return;
         }
 
@@ -483,6 +506,9 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
         public ChoiceState State { get; } = state;
 
         public bool Role { get; set; }
+
+        /// <summary>The upstream event brought text, reasoning, a refusal or a tool delta for this choice (not just a finish).</summary>
+        public bool Streamed { get; set; }
 
         public StringBuilder? Content { get; set; }
 
