@@ -54,7 +54,7 @@ public sealed partial class GeminiGoldenTests
     [InlineData("stream-call-ids", "responses")]
     public async Task Stream_MatchesGolden(string name, string format)
     {
-        var transcript = await RunStreamAsync(Codec(Parse(format, Simple(format)), Target(ThinkingMode.Native, ThinkingStyle.Adaptive)), Golden.Read($"gemini-out/{name}.upstream.sse"));
+        var transcript = await Gateway.Tests.Pipeline.Transcripts.RunAsync(Codec(Parse(format, Simple(format)), Target(ThinkingMode.Native, ThinkingStyle.Adaptive)), Golden.Read($"gemini-out/{name}.upstream.sse"));
 
         Golden.AssertMatches($"gemini-out/{name}.{format}.sse", Scrub(transcript));
     }
@@ -73,29 +73,6 @@ public sealed partial class GeminiGoldenTests
         Assert.True(codec.TryAnswerWhole(Encoding.UTF8.GetBytes(Golden.Read($"gemini-out/{name}.upstream.json")), out var answer));
 
         Golden.AssertMatches($"gemini-out/{name}.{format}.json", Scrub(Encoding.UTF8.GetString(answer.Span)) + "\n");
-    }
-
-    internal static async Task<string> RunStreamAsync(IAttemptCodec codec, string upstreamSse)
-    {
-        var frames = new List<SseFrame>();
-        var transcript = new StringBuilder();
-        using var body = new ReadActivityStream(new MemoryStream(Encoding.UTF8.GetBytes(upstreamSse)), TimeProvider.System);
-        GatewayError? interruption = null;
-        await foreach (var e in SseEventReader.ReadAsync(body, CancellationToken.None))
-        {
-            var step = codec.OnUpstreamEvent(e, frames);
-            transcript.Append("# ").Append(step).Append('\n');
-            AnthropicInboundGoldenTests.Flush(frames, transcript);
-            if (step is StreamStep.UpstreamError or StreamStep.Malformed)
-            {
-                interruption = StreamErrors.Interrupted("The upstream reported an error mid-stream.");
-                break;
-            }
-        }
-
-        transcript.Append("# end: ").Append(codec.OnUpstreamEnd(frames, interruption)).Append('\n');
-        AnthropicInboundGoldenTests.Flush(frames, transcript);
-        return transcript.ToString();
     }
 
     internal static string Simple(string format) => format switch
