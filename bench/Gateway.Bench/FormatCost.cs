@@ -23,7 +23,14 @@ internal static class FormatCost
 {
     private const string Question = "Say hello to the benchmark";
 
-    private sealed record Path(string Name, string Label, Uri Url, byte[] Body, bool Responses);
+    private sealed record Path(string Name, string Label, Uri Url, Func<bool, byte[]> Body, bool Responses)
+    {
+        public byte[] StreamBody { get; } = Body(true);
+
+        public byte[] WholeBody { get; } = Body(false);
+    }
+
+    private sealed record Round(double P50, double P99, double EndP50, double WholeP50);
 
     private sealed record Pair(string Name, string Baseline, string Measured, double TargetP50Ms);
 
@@ -36,10 +43,10 @@ internal static class FormatCost
         using var gateway = await StartGatewayAsync(options, tempDir, upstream.Root, cancellationToken);
         Path[] paths =
         [
-            new("chat", "Chat Completions in → OpenAI-kind (bytes through)", new Uri(gateway.Root, "/v1/chat/completions"), ChatBody("demo-model", tools: false), false),
-            new("responses", "Responses in → OpenAI-kind (translated)", new Uri(gateway.Root, "/v1/responses"), ResponsesBody(), true),
-            new("site", "Chat site, no tools declared", new Uri(gateway.Root, "/v1/chat/completions"), ChatBody("site-model", tools: false), false),
-            new("site-tools", "Chat site, a function tool declared (tool stage on)", new Uri(gateway.Root, "/v1/chat/completions"), ChatBody("site-model", tools: true), false),
+            new("chat", "Chat Completions in → OpenAI-kind (bytes through)", new Uri(gateway.Root, "/v1/chat/completions"), s => ChatBody("demo-model", tools: false, s), false),
+            new("responses", "Responses in → OpenAI-kind (translated)", new Uri(gateway.Root, "/v1/responses"), ResponsesBody, true),
+            new("site", "Chat site, no tools declared", new Uri(gateway.Root, "/v1/chat/completions"), s => ChatBody("site-model", tools: false, s), false),
+            new("site-tools", "Chat site, a function tool declared (tool stage on)", new Uri(gateway.Root, "/v1/chat/completions"), s => ChatBody("site-model", tools: true, s), false),
         ];
         Pair[] pairs =
         [
@@ -51,32 +58,36 @@ internal static class FormatCost
         BenchRunner.Progress($"formats: warm-up, then {rounds} rounds × {requests} streams per path at c=1");
         foreach (var path in paths)
         {
-            await TimeManyAsync(client, path, requests, cancellationToken);
+            await TimeManyAsync(client, path, requests, stream: true, cancellationToken);
+            await TimeManyAsync(client, path, requests, stream: false, cancellationToken);
         }
 
         var firstContent = paths.ToDictionary(p => p.Name, _ => new List<double>());
         var total = paths.ToDictionary(p => p.Name, _ => new List<double>());
-        var perRound = new List<Dictionary<string, (double P50, double P99, double TotalP50)>>();
+        var whole = paths.ToDictionary(p => p.Name, _ => new List<double>());
+        var perRound = new List<Dictionary<string, Round>>();
         for (var round = 0; round < rounds; round++)
         {
-            var measured = new Dictionary<string, (double, double, double)>();
+            var measured = new Dictionary<string, Round>();
             // Rotate the order so that no path always runs right after another.
             for (var i = 0; i < paths.Length; i++)
             {
                 var path = paths[(i + round) % paths.Length];
-                var samples = await TimeManyAsync(client, path, requests, cancellationToken);
+                var samples = await TimeManyAsync(client, path, requests, stream: true, cancellationToken);
+                var wholeMs = (await TimeManyAsync(client, path, requests, stream: false, cancellationToken)).Select(s => s.TotalMs).ToArray();
                 var ttfc = samples.Select(s => s.FirstMs).ToArray();
                 var ends = samples.Select(s => s.TotalMs).ToArray();
                 firstContent[path.Name].AddRange(ttfc);
                 total[path.Name].AddRange(ends);
-                measured[path.Name] = (Stats.Median(ttfc), Stats.Percentile(ttfc, 99), Stats.Median(ends));
+                whole[path.Name].AddRange(wholeMs);
+                measured[path.Name] = new Round(Stats.Median(ttfc), Stats.Percentile(ttfc, 99), Stats.Median(ends), Stats.Median(wholeMs));
             }
 
             perRound.Add(measured);
-            BenchRunner.Progress($"round {round + 1}: " + string.Join(", ", paths.Select(p => $"{p.Name} p50 {measured[p.Name].Item1:F3} ms")));
+            BenchRunner.Progress($"round {round + 1}: " + string.Join(", ", paths.Select(p => $"{p.Name} p50 {measured[p.Name].P50:F3} ms")));
         }
 
-        var report = Markdown(options, rounds, requests, paths, pairs, perRound, firstContent, total);
+        var report = Markdown(options, rounds, requests, paths, pairs, perRound, firstContent, total, whole);
         Directory.CreateDirectory(options.ResultsDir);
         var file = System.IO.Path.Combine(options.ResultsDir, "formats-latest.md");
         await File.WriteAllTextAsync(file, report, cancellationToken);
@@ -96,20 +107,20 @@ internal static class FormatCost
 
     private sealed record Sample(double FirstMs, double TotalMs);
 
-    private static async Task<List<Sample>> TimeManyAsync(HttpClient client, Path path, int count, CancellationToken cancellationToken)
+    private static async Task<List<Sample>> TimeManyAsync(HttpClient client, Path path, int count, bool stream, CancellationToken cancellationToken)
     {
         var samples = new List<Sample>(count);
         for (var i = 0; i < count; i++)
         {
-            samples.Add(await TimeOneAsync(client, path, cancellationToken));
+            samples.Add(await TimeOneAsync(client, path, stream, cancellationToken));
         }
 
         return samples;
     }
 
-    private static async Task<Sample> TimeOneAsync(HttpClient client, Path path, CancellationToken cancellationToken)
+    private static async Task<Sample> TimeOneAsync(HttpClient client, Path path, bool stream, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path.Url) { Content = new ByteArrayContent(path.Body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path.Url) { Content = new ByteArrayContent(stream ? path.StreamBody : path.WholeBody) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var start = Stopwatch.GetTimestamp();
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -118,16 +129,24 @@ internal static class FormatCost
             throw new CheckFailedException($"{path.Name}: {path.Url} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
         }
 
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        if (!stream)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            return text.Contains("echo: ", StringComparison.Ordinal)
+                ? new Sample(double.NaN, Stopwatch.GetElapsedTime(start).TotalMilliseconds)
+                : throw new CheckFailedException($"{path.Name}: the whole answer has no echo text: {text}");
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
         if (!path.Responses)
         {
-            var sample = await StreamTimer.ReadAsync(stream, ApiKind.OpenAI, start, cancellationToken);
+            var sample = await StreamTimer.ReadAsync(body, ApiKind.OpenAI, start, cancellationToken);
             return sample.Done && sample.ContentEvents > 0
                 ? new Sample(sample.TtfbMs, sample.TotalMs)
                 : throw new CheckFailedException($"{path.Name}: the stream ended without content or [DONE]");
         }
 
-        return await ReadResponsesAsync(stream, path, start, cancellationToken);
+        return await ReadResponsesAsync(body, path, start, cancellationToken);
     }
 
     /// <summary>A Responses stream: first content is the first <c>response.output_text.delta</c>, the end <c>response.completed</c>.</summary>
@@ -157,12 +176,12 @@ internal static class FormatCost
         throw new CheckFailedException($"{path.Name}: the stream ended without response.completed");
     }
 
-    private static byte[] ChatBody(string model, bool tools)
+    private static byte[] ChatBody(string model, bool tools, bool stream)
     {
         var body = new JsonObject
         {
             ["model"] = model,
-            ["stream"] = true,
+            ["stream"] = stream,
             ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = Question }),
         };
         if (tools)
@@ -182,10 +201,10 @@ internal static class FormatCost
         return Encoding.UTF8.GetBytes(body.ToJsonString());
     }
 
-    private static byte[] ResponsesBody() => Encoding.UTF8.GetBytes(new JsonObject
+    private static byte[] ResponsesBody(bool stream) => Encoding.UTF8.GetBytes(new JsonObject
     {
         ["model"] = "demo-model",
-        ["stream"] = true,
+        ["stream"] = stream,
         ["store"] = false,
         ["input"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = Question }),
     }.ToJsonString());
@@ -229,9 +248,10 @@ internal static class FormatCost
         int requests,
         Path[] paths,
         Pair[] pairs,
-        List<Dictionary<string, (double P50, double P99, double TotalP50)>> perRound,
+        List<Dictionary<string, Round>> perRound,
         Dictionary<string, List<double>> firstContent,
-        Dictionary<string, List<double>> total)
+        Dictionary<string, List<double>> total,
+        Dictionary<string, List<double>> whole)
     {
         var text = new StringBuilder();
         void Line(string line) => text.Append(line).Append('\n');
@@ -241,25 +261,26 @@ internal static class FormatCost
         Line(string.Create(inv, $"{DateTime.UtcNow:yyyy-MM-dd HH:mm}Z, {Environment.ProcessorCount} cores, {rounds} rounds × {requests} streams per path, paths interleaved (order rotated each round)."));
         Line("One gateway (logging at Warning) and one fake upstream (8 chunks, no delay). Time to first content: request sent → first content event read by the client.");
         Line("");
-        Line("| Path | TTFC p50 (ms) | TTFC p99 (ms) | Stream end p50 (ms) |");
-        Line("|---|---|---|---|");
+        Line("| Path | TTFC p50 (ms) | TTFC p99 (ms) | Stream end p50 (ms) | Non-stream p50 (ms) |");
+        Line("|---|---|---|---|---|");
         foreach (var path in paths)
         {
-            Line(string.Create(inv, $"| {path.Label} (`{path.Name}`) | {Stats.Median(firstContent[path.Name]):F3} | {Stats.Percentile(firstContent[path.Name], 99):F3} | {Stats.Median(total[path.Name]):F3} |"));
+            Line(string.Create(inv, $"| {path.Label} (`{path.Name}`) | {Stats.Median(firstContent[path.Name]):F3} | {Stats.Percentile(firstContent[path.Name], 99):F3} | {Stats.Median(total[path.Name]):F3} | {Stats.Median(whole[path.Name]):F3} |"));
         }
 
         Line("");
         Line("Added per pair: per round, measured p50 − baseline p50; the median across rounds and the spread (min … max).");
         Line("");
-        Line("| Pair | Added TTFC p50 (ms) | Spread (ms) | Added TTFC p99 (ms) | Added stream end p50 (ms) | Target (p50) | Verdict |");
-        Line("|---|---|---|---|---|---|---|");
+        Line("| Pair | Added TTFC p50 (ms) | Spread (ms) | Added TTFC p99 (ms) | Added stream end p50 (ms) | Added non-stream p50 (ms) | Spread (ms) | Target (p50) | Verdict (TTFC) |");
+        Line("|---|---|---|---|---|---|---|---|---|");
         foreach (var pair in pairs)
         {
             var p50 = perRound.Select(r => r[pair.Measured].P50 - r[pair.Baseline].P50).ToArray();
             var p99 = perRound.Select(r => r[pair.Measured].P99 - r[pair.Baseline].P99).ToArray();
-            var end = perRound.Select(r => r[pair.Measured].TotalP50 - r[pair.Baseline].TotalP50).ToArray();
+            var end = perRound.Select(r => r[pair.Measured].EndP50 - r[pair.Baseline].EndP50).ToArray();
+            var wholeAdded = perRound.Select(r => r[pair.Measured].WholeP50 - r[pair.Baseline].WholeP50).ToArray();
             var added = Stats.Median(p50);
-            Line(string.Create(inv, $"| {pair.Name} (`{pair.Measured}` − `{pair.Baseline}`) | {added:F3} | {Stats.Min(p50):F3} … {Stats.Max(p50):F3} | {Stats.Median(p99):F3} | {Stats.Median(end):F3} | ≤ {pair.TargetP50Ms:F1} | {(added <= pair.TargetP50Ms ? "met" : "NOT met")} |"));
+            Line(string.Create(inv, $"| {pair.Name} (`{pair.Measured}` − `{pair.Baseline}`) | {added:F3} | {Stats.Min(p50):F3} … {Stats.Max(p50):F3} | {Stats.Median(p99):F3} | {Stats.Median(end):F3} | {Stats.Median(wholeAdded):F3} | {Stats.Min(wholeAdded):F3} … {Stats.Max(wholeAdded):F3} | ≤ {pair.TargetP50Ms:F1} | {(added <= pair.TargetP50Ms ? "met" : "NOT met")} |"));
         }
 
         Line("");
