@@ -256,7 +256,7 @@ internal static class FormatCost
         var text = new StringBuilder();
         void Line(string line) => text.Append(line).Append('\n');
         var inv = CultureInfo.InvariantCulture;
-        Line("# Format cost (c=1 streams)");
+        Line("# Format cost (c=1)");
         Line("");
         Line(string.Create(inv, $"{DateTime.UtcNow:yyyy-MM-dd HH:mm}Z, {Environment.ProcessorCount} cores, {rounds} rounds × {requests} streams per path, paths interleaved (order rotated each round)."));
         Line("One gateway (logging at Warning) and one fake upstream (8 chunks, no delay). Time to first content: request sent → first content event read by the client.");
