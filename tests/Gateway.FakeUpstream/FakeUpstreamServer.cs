@@ -39,6 +39,12 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
     /// <summary>Models per page of the Gemini-shaped model list (asked for with an <c>x-goog-api-key</c> header).</summary>
     public int GeminiModelsPageSize { get; set; } = 1000;
 
+    /// <summary>The chat site behind <c>POST …/chats</c> (sessions, the token check).</summary>
+    public ChatSite Site { get; } = new();
+
+    /// <summary>Script for a chat site's <c>POST …/chats</c> when the queue is empty (the site's echo model unless set).</summary>
+    public Script? ChatSiteDefault { get; set; }
+
     /// <summary>The answer of <c>POST …/messages/count_tokens</c> (and <c>totalTokens</c> of Gemini's <c>:countTokens</c>).</summary>
     public int CountTokensAnswer { get; set; } = 42;
 
@@ -177,7 +183,11 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
         }
 
         var gemini = path.EndsWith(":streamGenerateContent", StringComparison.Ordinal) || path.EndsWith(":generateContent", StringComparison.Ordinal);
-        var script = _scripts.TryDequeue(out var next) ? next : path.EndsWith("/messages", StringComparison.Ordinal) ? AnthropicDefault : gemini ? GeminiDefault : Default;
+        var script = _scripts.TryDequeue(out var next) ? next
+            : path.EndsWith("/messages", StringComparison.Ordinal) ? AnthropicDefault
+            : gemini ? GeminiDefault
+            : path.EndsWith("/chats", StringComparison.Ordinal) ? ChatSiteDefault ?? Site.Echo()
+            : Default;
         try
         {
             await script(context, request);

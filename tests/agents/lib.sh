@@ -79,7 +79,7 @@ start_gateway() {
   wait_http "http://127.0.0.1:$3/health/live" 30
 }
 
-# start_stack KIND (OpenAI | Anthropic | Gemini | Responses): the fake agent model behind a gateway provider of that kind.
+# start_stack KIND (OpenAI | Anthropic | Gemini | Responses | ChatSite): the fake agent model behind a gateway provider of that kind.
 # Gemini: the fake's Gemini routes (/v1beta/models/fake-model:streamGenerateContent), where the agent model makes
 # two signed tool calls (write, then read) and refuses a history that lost a thoughtSignature.
 # Responses: an OpenAI-kind provider with ResponsesPath, served by a second gateway (which translates the

@@ -59,4 +59,13 @@ internal sealed class ChatRequest
 
     /// <summary>The input items this request itself brought, as raw JSON (what a kept response stores).</summary>
     public IReadOnlyList<string>? KeptInput { get; set; }
+
+    /// <summary>
+    /// The chat-site session this request's session holds (its site session id, exchange id and turn
+    /// count), read before the attempts when a target is a chat site; null for a fresh session.
+    /// </summary>
+    public SiteSession? SiteSession { get; set; }
+
+    /// <summary>The site session the answering chat site named (its <c>start</c> frame); set by the attempt, recorded with the turn.</summary>
+    public SiteSession? AnsweredSiteSession { get; set; }
 }

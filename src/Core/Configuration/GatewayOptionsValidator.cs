@@ -74,12 +74,15 @@ internal static partial class GatewayOptionsValidator
             switch (provider.Kind)
             {
                 case ProviderKind.Unset:
-                    problems.Add($"{key}:Kind: required (OpenAI, Anthropic or Gemini)");
+                    problems.Add($"{key}:Kind: required (OpenAI, Anthropic, Gemini or ChatSite)");
                     break;
                 case ProviderKind.OpenAI or ProviderKind.Anthropic or ProviderKind.Gemini:
                     break;
+                case ProviderKind.ChatSite:
+                    ValidateChatSite(provider.ChatSite, $"{key}:ChatSite", problems);
+                    break;
                 default:
-                    problems.Add($"{key}:Kind: '{provider.Kind}' is not supported by this version yet (supported: OpenAI, Anthropic, Gemini)");
+                    problems.Add($"{key}:Kind: '{provider.Kind}' is not supported by this version yet (supported: OpenAI, Anthropic, Gemini, ChatSite)");
                     break;
             }
 
@@ -106,7 +109,7 @@ internal static partial class GatewayOptionsValidator
                 problems.Add($"{key}:RetryableStatusCodes: {statusError}");
             }
 
-            switch (provider.UpstreamAuth.Mode)
+            switch (Providers.Provider.ResolveAuthMode(provider))
             {
                 case UpstreamAuthMode.Static:
                     Require(problems, !string.IsNullOrWhiteSpace(provider.ApiKey), $"{key}:ApiKey", "required by UpstreamAuth Static");
@@ -144,6 +147,15 @@ internal static partial class GatewayOptionsValidator
                 }
             }
         }
+    }
+
+    private static void ValidateChatSite(ChatSiteOptions site, string key, List<string> problems)
+    {
+        Require(problems, !string.IsNullOrWhiteSpace(site.AgentSlug), $"{key}:AgentSlug", "must not be empty");
+        Require(problems, !string.IsNullOrWhiteSpace(site.Locale), $"{key}:Locale", "must not be empty");
+        Require(problems, site.QueryBudgetChars >= 1000, $"{key}:QueryBudgetChars", "must be at least 1000");
+        Require(problems, site.ToolResultMaxChars >= 100, $"{key}:ToolResultMaxChars", "must be at least 100");
+        Require(problems, site.ToolReminderTurns >= 1, $"{key}:ToolReminderTurns", "must be at least 1");
     }
 
     private static void ValidateModels(GatewayOptions options, List<string> problems)

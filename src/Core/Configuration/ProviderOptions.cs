@@ -22,6 +22,9 @@ public sealed record ProviderOptions
     /// </summary>
     public string? ResponsesPath { get; init; }
 
+    /// <summary>ChatSite kind: the body's fixed fields and the query budgets.</summary>
+    public ChatSiteOptions ChatSite { get; init; } = new();
+
     /// <summary>Upstream key for <see cref="UpstreamAuthMode.Static"/>.</summary>
     public string? ApiKey { get; init; }
 

@@ -11,6 +11,7 @@ using Gateway.Protocols.OpenAIResponses;
 using Gateway.Providers;
 using Gateway.Routing;
 using Gateway.State;
+using Gateway.Tools;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Endpoints;
@@ -133,8 +134,20 @@ internal sealed class ChatEndpoint
 
         // Only a request that has a session touches the state store; a plain request makes no store call.
         var http = exchange.Http;
-        var sessionKey = SessionKeys.For(log.KeyName, request.Model, SessionHeader(http.Request) ?? request.SessionHint, log.Client, _sessions.ImplicitSessions);
+        var sessionId = SessionHeader(http.Request) ?? request.SessionHint;
+
+        // "new" starts a chat-site session afresh: nothing stored is sent, and the new one is kept under the
+        // key's own session for this model and client (continued by requests without a session header when
+        // ImplicitSessions is on).
+        var fresh = string.Equals(sessionId?.Trim(), "new", StringComparison.OrdinalIgnoreCase);
+        var sessionKey = fresh
+            ? SessionKeys.For(log.KeyName, request.Model, null, log.Client, implicitSessions: true)
+            : SessionKeys.For(log.KeyName, request.Model, sessionId, log.Client, _sessions.ImplicitSessions);
         var preferred = sessionKey is null ? null : await _sessions.PreferredTargetAsync(sessionKey, exchange.Aborted);
+        if (sessionKey is not null && !fresh && targets.Any(t => t.Provider.Kind == ProviderKind.ChatSite))
+        {
+            request.SiteSession = await _sessions.SiteSessionAsync(sessionKey, exchange.Aborted);
+        }
 
         var context = new ChatAttemptContext(exchange, request, _codecs.For(request, log.KeyName, exchange.RequestId), Call(exchange), preferred);
         var served = request.Stream
@@ -144,7 +157,7 @@ internal sealed class ChatEndpoint
         {
             // Recorded off the response path: the client is not kept waiting for the store.
             var requestId = exchange.RequestId;
-            _sessions.TryRecordTurnInBackground(sessionKey, request.Model, served, ex => GatewayLog.SessionWriteFailed(_logger, requestId, ex));
+            _sessions.TryRecordTurnInBackground(sessionKey, request.Model, served, ex => GatewayLog.SessionWriteFailed(_logger, requestId, ex), request.AnsweredSiteSession);
         }
     }
 
@@ -292,6 +305,13 @@ internal sealed class ChatEndpoint
         {
             if (await ReadConversationAsync(exchange, request) is not { } conversation)
             {
+                return null;
+            }
+
+            // A chat site cannot tell a tool result that answers nothing: the client hears of it first.
+            if (targets.Any(t => t.Provider.Kind == ProviderKind.ChatSite) && ToolResultValidator.Validate(conversation) is { } invalid)
+            {
+                await exchange.WriteErrorAsync(invalid);
                 return null;
             }
 

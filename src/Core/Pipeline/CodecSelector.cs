@@ -1,12 +1,14 @@
 using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Protocols.Anthropic;
+using Gateway.Protocols.ChatSite;
 using Gateway.Protocols.Gemini;
 using Gateway.Protocols.OpenAIChat;
 using Gateway.Protocols.OpenAIResponses;
 using Gateway.Diagnostics;
 using Gateway.Routing;
 using Gateway.State;
+using Gateway.Tools;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Pipeline;
@@ -89,6 +91,7 @@ internal sealed class CodecSelector
                 new AnthropicEncoder(request.Model, Opaque.From(string.Empty, ProviderKind.Gemini, provider.Id)),
                 _estimator),
             (WireFormat.OpenAIResponses, ProviderKind.Gemini) => Responses(request, target, GeminiRequestWriter.Instance, new GeminiDecoder(provider.Id), Opaque.From(string.Empty, ProviderKind.Gemini, provider.Id), keyName, requestId),
+            (_, ProviderKind.ChatSite) => ChatSite(request, target, keyName, requestId),
             _ => throw new NotSupportedException($"No codec for {request.Format} clients and {provider.Kind} targets."),
         };
     }
@@ -107,6 +110,29 @@ internal sealed class CodecSelector
             ? _responses.Keeper(keyName, request, encoder, ex => GatewayLog.ResponseKeepFailed(_logger, requestId, ex))
             : null;
         return new TranslatingCodec(request, target, writer, decoder, encoder, _estimator, keeper);
+    }
+
+    // A chat site: its request and answer, with the tool loop emulated when the client offers tools.
+    private TranslatingCodec ChatSite(ChatRequest request, RouteTarget target, string keyName, string requestId)
+    {
+        var conversation = request.Conversation!;
+        var provider = target.Provider;
+        var tools = conversation.Tools.Where(t => t.NativeJson is null).ToList();
+        var protocol = tools.Count > 0 ? new ToolProtocol(tools, conversation.ToolChoice) { ParallelOnlyOne = conversation.ParallelToolCalls == false } : null;
+        var writer = new ChatSiteRequestWriter(protocol);
+        IUpstreamDecoder decoder = new ChatSiteDecoder(request);
+        if (protocol is { Offered: true })
+        {
+            decoder = new ToolLoopStage(decoder, protocol);
+        }
+
+        var origin = Opaque.From(string.Empty, ProviderKind.ChatSite, provider.Id);
+        return request.Format switch
+        {
+            WireFormat.AnthropicMessages => new TranslatingCodec(request, target, writer, decoder, new AnthropicEncoder(request.Model, origin), _estimator),
+            WireFormat.OpenAIResponses => Responses(request, target, writer, decoder, origin, keyName, requestId),
+            _ => new TranslatingCodec(request, target, writer, decoder, new OpenAIChatEncoder(request, rewriteThinking: false, target.Model, _time.GetUtcNow().ToUnixTimeSeconds()), _estimator),
+        };
     }
 
     // A Responses client and an upstream that serves the Responses API: the byte path (and, for a kept response, its keeper).

@@ -15,6 +15,9 @@ internal interface IAttemptCodec
     /// <summary>The body to send upstream.</summary>
     ReadOnlyMemory<byte> UpstreamBody(bool stream);
 
+    /// <summary>The body again without the upstream session it carried (the upstream answered 4xx to it); null when there was none.</summary>
+    ReadOnlyMemory<byte>? WithoutSession(bool stream) => null;
+
     /// <summary>Where the body goes when not to the provider's chat URI (a Responses upstream's own API); null otherwise.</summary>
     Uri? UpstreamUri => null;
 

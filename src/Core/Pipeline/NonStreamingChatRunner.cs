@@ -79,7 +79,7 @@ internal sealed class NonStreamingChatRunner
 
         try
         {
-            using var response = await _sender.SendChatAsync(target, body, stream: false, context.Call, linked.Token, codec.UpstreamUri);
+            using var response = await _sender.SendChatAsync(target, body, stream: false, context.Call, linked.Token, codec.UpstreamUri, () => codec.WithoutSession(stream: false));
             context.Exchange.Log.UpstreamStatus = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
             {

@@ -31,9 +31,7 @@ internal sealed class Provider
                 _ => ThinkingMode.Passthrough,
             };
         ThinkingStyle = options.ThinkingStyle == ThinkingStyle.Budget ? ThinkingStyle.Budget : ThinkingStyle.Adaptive;
-        AuthMode = options.UpstreamAuth.Mode != UpstreamAuthMode.Default
-            ? options.UpstreamAuth.Mode
-            : string.IsNullOrEmpty(options.ApiKey) ? UpstreamAuthMode.None : UpstreamAuthMode.Static;
+        AuthMode = ResolveAuthMode(options);
         Concurrency = new ConcurrencyGate(options.MaxConcurrency);
     }
 
@@ -99,6 +97,17 @@ internal sealed class Provider
         var value = string.Join(",", kept);
         return value.Length == 0 ? null : value;
     }
+
+    /// <summary>
+    /// The upstream auth mode: as configured, else Managed for a chat site with a token URL, Static with an
+    /// API key, None without one.
+    /// </summary>
+    public static UpstreamAuthMode ResolveAuthMode(ProviderOptions options) => options.UpstreamAuth.Mode switch
+    {
+        not UpstreamAuthMode.Default => options.UpstreamAuth.Mode,
+        _ when options.Kind == ProviderKind.ChatSite && !string.IsNullOrEmpty(options.UpstreamAuth.TokenUrl) => UpstreamAuthMode.Managed,
+        _ => string.IsNullOrEmpty(options.ApiKey) ? UpstreamAuthMode.None : UpstreamAuthMode.Static,
+    };
 
     /// <summary>Name of this provider's client in <see cref="System.Net.Http.IHttpClientFactory"/>.</summary>
     public string HttpClientName => "gateway-provider:" + Id;

@@ -50,7 +50,7 @@ public sealed class GatewayOptionsLoaderTests
     [InlineData("Gateway:Providers:openai:Headers:Host", "x", "Gateway:Providers:openai:Headers:Host")]
     [InlineData("Gateway:Providers:openai:Headers:X-Bad", "a\nb", "Gateway:Providers:openai:Headers:X-Bad")]
     [InlineData("Gateway:Providers:openai:Weight", "-1", "Gateway:Providers:openai:Weight")]
-    [InlineData("Gateway:Providers:openai:Kind", "ChatSite", "not supported by this version yet")]
+    [InlineData("Gateway:Providers:openai:Kind", "Vertex", "Gateway:Providers:openai:Kind: 'Vertex' is not one of OpenAI, Anthropic, Gemini, ChatSite")]
     [InlineData("Gateway:Providers:openai:UpstreamAuth:ManagedIdentityClientId", "abc", "Gateway:Providers:openai:UpstreamAuth:ManagedIdentityClientId: is only used with Mode AzureAD")]
     [InlineData("Gateway:Providers:openai:UpstreamAuth:Scope", "api://x/.default", "Gateway:Providers:openai:UpstreamAuth:Scope: is only used with Mode AzureAD")]
     [InlineData("Gateway:Providers:openai:UpstreamAuth:Mode", "Managed", "Gateway:Providers:openai:UpstreamAuth:TokenUrl")]
