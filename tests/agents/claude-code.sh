@@ -23,10 +23,10 @@ run_one() {
       timeout 180 "$CLI_BIN/claude" -p "Please create the file $target containing exactly: hello from claude code via $kind" \
         --dangerously-skip-permissions --output-format text ) | sed 's/^/  claude> /' >&2
   show_requests
-  check_file "$target" "hello from claude code via $kind"
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  PIDS=()
+  local result=0
+  check_file "$target" "hello from claude code via $kind" || result=1
+  stop_stack
+  return $result
 }
 
 status=0

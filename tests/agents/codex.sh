@@ -33,10 +33,10 @@ TOML
       timeout 240 "$CLI_BIN/codex" exec --skip-git-repo-check --dangerously-bypass-approvals-and-sandbox \
         "Please create the file $target containing exactly: hello from codex via $kind" ) 2>&1 | sed 's/^/  codex> /' >&2
   show_requests
-  check_file "$target" "hello from codex via $kind"
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  PIDS=()
+  local result=0
+  check_file "$target" "hello from codex via $kind" || result=1
+  stop_stack
+  return $result
 }
 
 status=0

@@ -12,8 +12,7 @@ CLIENT_KEY="sk-agent-test"
 PIDS=()
 
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  stop_stack
   if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -109,6 +108,13 @@ start_stack() {
   start_gateway "$WORK/gateway.json" "$WORK/gateway.log" "$gw"
   GATEWAY_URL="http://127.0.0.1:$gw"
   log "fake upstream :$up (agent model), gateway $GATEWAY_URL with a provider of kind $kind"
+}
+
+# stop_stack: ends the processes start_stack started (the next kind starts its own).
+stop_stack() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  PIDS=()
 }
 
 # install_cli PACKAGE: installs it into $WORK/cli (npm), or uses AGENT_CLI_PREFIX when set (a prefix that has it).

@@ -38,10 +38,10 @@ JSON
       OPENCODE_DISABLE_MODELS_FETCH=1 OPENCODE_DISABLE_AUTOUPDATE=1 \
       timeout 240 "$CLI_BIN/opencode" run "Please create the file $target containing exactly: hello from opencode via $kind" ) 2>&1 | sed 's/^/  opencode> /' >&2
   show_requests
-  check_file "$target" "hello from opencode via $kind"
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  PIDS=()
+  local result=0
+  check_file "$target" "hello from opencode via $kind" || result=1
+  stop_stack
+  return $result
 }
 
 status=0

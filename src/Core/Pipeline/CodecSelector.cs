@@ -118,9 +118,10 @@ internal sealed class CodecSelector
         var conversation = request.Conversation!;
         var provider = target.Provider;
         var tools = conversation.Tools.Where(t => t.NativeJson is null).ToList();
-        var protocol = tools.Count > 0 ? new ToolProtocol(tools, conversation.ToolChoice) { ParallelOnlyOne = conversation.ParallelToolCalls == false } : null;
-        var writer = new ChatSiteRequestWriter(protocol);
-        IUpstreamDecoder decoder = new ChatSiteDecoder(request);
+        var use = SiteSessionUse.For(request.SiteSession, conversation, tools);
+        var protocol = tools.Count > 0 ? new ToolProtocol(tools, conversation.ToolChoice, use.Continued?.Nonce) { ParallelOnlyOne = conversation.ParallelToolCalls == false } : null;
+        var writer = new ChatSiteRequestWriter(protocol, use);
+        IUpstreamDecoder decoder = new ChatSiteDecoder(request, use, protocol?.Nonce ?? use.Continued?.Nonce);
         if (protocol is { Offered: true })
         {
             decoder = new ToolLoopStage(decoder, protocol);
