@@ -9,6 +9,7 @@ internal sealed class Provider
     {
         Id = id;
         Options = options;
+        HttpClientName = "gateway-provider:" + id;
         var baseUrl = options.BaseUrl!.TrimEnd('/');
         ChatUri = new Uri(baseUrl + (options.ChatPath ?? DefaultChatPath(options.Kind)));
         CountTokensUri = options.Kind == ProviderKind.Anthropic ? new Uri(ChatUri.AbsoluteUri.TrimEnd('/') + "/count_tokens") : null;
@@ -81,7 +82,7 @@ internal sealed class Provider
     }
 
     /// <summary>Name of this provider's client in <see cref="System.Net.Http.IHttpClientFactory"/>.</summary>
-    public string HttpClientName => "gateway-provider:" + Id;
+    public string HttpClientName { get; }
 
     private static string DefaultChatPath(ProviderKind kind) => kind switch
     {

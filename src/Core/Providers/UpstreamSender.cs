@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Gateway.Configuration;
 using Gateway.Routing;
@@ -14,6 +15,10 @@ internal sealed class UpstreamSender
     private readonly IHttpClientFactory _clients;
     private readonly ManagedTokenSource _managed;
     private readonly AzureAdTokenSource _azureAd;
+
+    // One HttpClient per provider, made once: the providers' handlers live as long as the process
+    // (SetHandlerLifetime(Infinite)), so a client from the factory per request only cost a lookup and an allocation.
+    private readonly ConcurrentDictionary<string, HttpClient> _clientByName = new(StringComparer.Ordinal);
 
     public UpstreamSender(IHttpClientFactory clients, ManagedTokenSource managed, AzureAdTokenSource azureAd)
     {
@@ -33,7 +38,7 @@ internal sealed class UpstreamSender
 
     private async Task<HttpResponseMessage> SendAsync(Provider provider, Func<string?, HttpRequestMessage> create, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
-        var client = _clients.CreateClient(provider.HttpClientName);
+        var client = _clientByName.GetOrAdd(provider.HttpClientName, static (name, factory) => factory.CreateClient(name), _clients);
         IUpstreamTokenSource? tokens = provider.AuthMode switch
         {
             UpstreamAuthMode.Managed => _managed,
