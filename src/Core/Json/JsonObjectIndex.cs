@@ -28,7 +28,7 @@ internal sealed class JsonObjectIndex
     {
         index = null;
         error = null;
-        var members = new List<JsonMember>(16);
+        var members = new List<JsonMember>(8);
 
         // Repeated names are found by a scan while the object is small (a request body has about ten
         // members) and by a set once it is not, so neither case pays for the other.
