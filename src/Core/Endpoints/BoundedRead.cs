@@ -8,7 +8,7 @@ internal static class BoundedRead
     private const int ExactUpTo = 1024 * 1024;
 
     /// <summary>The body, or null when it is longer than <paramref name="limit"/>.</summary>
-    public static async Task<ReadOnlyMemory<byte>?> ReadAsync(Stream stream, long? declaredLength, long limit, CancellationToken cancellationToken)
+    public static async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(Stream stream, long? declaredLength, long limit, CancellationToken cancellationToken)
     {
         if (declaredLength > limit)
         {
@@ -56,7 +56,7 @@ internal static class BoundedRead
     // A body without a length (chunked: most upstream answers, some clients) is read into pooled arrays that
     // double as needed and copied out once at its exact size: a growing ArrayBufferWriter left ~6 KB of
     // garbage per small answer, a third of all the bytes a pass-through request allocated.
-    private static async Task<ReadOnlyMemory<byte>?> ReadUndeclaredAsync(Stream stream, long limit, CancellationToken cancellationToken)
+    private static async ValueTask<ReadOnlyMemory<byte>?> ReadUndeclaredAsync(Stream stream, long limit, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         var total = 0;

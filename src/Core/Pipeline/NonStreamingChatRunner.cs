@@ -124,7 +124,7 @@ internal sealed class NonStreamingChatRunner
         return AttemptResult<Answer>.Failed(failure);
     }
 
-    private static async Task<ReadOnlyMemory<byte>?> ReadAllAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async ValueTask<ReadOnlyMemory<byte>?> ReadAllAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         return await BoundedRead.ReadAsync(stream, response.Content.Headers.ContentLength, MaxUpstreamBytes, cancellationToken);

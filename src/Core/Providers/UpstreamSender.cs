@@ -28,16 +28,17 @@ internal sealed class UpstreamSender
     }
 
     public Task<HttpResponseMessage> SendChatAsync(RouteTarget target, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, CancellationToken cancellationToken) =>
-        SendAsync(target.Provider, bearer => UpstreamRequestFactory.CreateChat(target, body, stream, call, bearer), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        SendAsync(new Call(CallKind.Chat, target.Provider, target, null, body, stream, call), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
 
     public Task<HttpResponseMessage> SendCountTokensAsync(RouteTarget target, ReadOnlyMemory<byte> body, UpstreamCallContext call, CancellationToken cancellationToken) =>
-        SendAsync(target.Provider, bearer => UpstreamRequestFactory.CreateCountTokens(target, body, call, bearer), HttpCompletionOption.ResponseContentRead, cancellationToken);
+        SendAsync(new Call(CallKind.CountTokens, target.Provider, target, null, body, false, call), HttpCompletionOption.ResponseContentRead, cancellationToken);
 
     public Task<HttpResponseMessage> SendModelsAsync(Provider provider, Uri uri, UpstreamCallContext call, CancellationToken cancellationToken) =>
-        SendAsync(provider, bearer => UpstreamRequestFactory.CreateModels(provider, uri, call, bearer), HttpCompletionOption.ResponseContentRead, cancellationToken);
+        SendAsync(new Call(CallKind.Models, provider, null, uri, default, false, call), HttpCompletionOption.ResponseContentRead, cancellationToken);
 
-    private async Task<HttpResponseMessage> SendAsync(Provider provider, Func<string?, HttpRequestMessage> create, HttpCompletionOption completion, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(Call call, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
+        var provider = call.Provider;
         var client = _clientByName.GetOrAdd(provider.HttpClientName, static (name, factory) => factory.CreateClient(name), _clients);
         IUpstreamTokenSource? tokens = provider.AuthMode switch
         {
@@ -46,7 +47,7 @@ internal sealed class UpstreamSender
             _ => null,
         };
         var token = tokens is null ? null : await tokens.GetAsync(provider, rejected: null, cancellationToken);
-        using (var request = create(token))
+        using (var request = call.Create(token))
         {
             var response = await client.SendAsync(request, completion, cancellationToken);
             if (tokens is null || response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))
@@ -58,7 +59,26 @@ internal sealed class UpstreamSender
         }
 
         token = await tokens.GetAsync(provider, rejected: token, cancellationToken);
-        using var retry = create(token);
+        using var retry = call.Create(token);
         return await client.SendAsync(retry, completion, cancellationToken);
+    }
+
+    private enum CallKind
+    {
+        Chat,
+        CountTokens,
+        Models,
+    }
+
+    // What to build the request from (again for the retry after a token refresh), as a value: a lambda
+    // capturing the same was a closure and a delegate allocated for every upstream call.
+    private readonly record struct Call(CallKind Kind, Provider Provider, RouteTarget? Target, Uri? Uri, ReadOnlyMemory<byte> Body, bool Stream, UpstreamCallContext Context)
+    {
+        public HttpRequestMessage Create(string? bearer) => Kind switch
+        {
+            CallKind.Chat => UpstreamRequestFactory.CreateChat(Target!, Body, Stream, Context, bearer),
+            CallKind.CountTokens => UpstreamRequestFactory.CreateCountTokens(Target!, Body, Context, bearer),
+            _ => UpstreamRequestFactory.CreateModels(Provider, Uri!, Context, bearer),
+        };
     }
 }
