@@ -12,17 +12,20 @@ namespace Gateway.Providers;
 /// </summary>
 internal sealed class UpstreamSender
 {
-    private readonly IHttpClientFactory _clients;
+    private readonly IHttpMessageHandlerFactory _handlers;
     private readonly ManagedTokenSource _managed;
     private readonly AzureAdTokenSource _azureAd;
 
-    // One HttpClient per provider, made once: the providers' handlers live as long as the process
-    // (SetHandlerLifetime(Infinite)), so a client from the factory per request only cost a lookup and an allocation.
-    private readonly ConcurrentDictionary<string, HttpClient> _clientByName = new(StringComparer.Ordinal);
+    // One invoker per provider over its handler pipeline, made once: the handlers live as long as the process
+    // (SetHandlerLifetime(Infinite)). An invoker, not an HttpClient: the client's timeout is infinite here,
+    // and its per-request work for one (a cancellation source linked to the caller's, and a client made by
+    // the factory for every call) was all overhead; answers the caller reads whole are buffered below as
+    // the client buffered them.
+    private readonly ConcurrentDictionary<string, HttpMessageInvoker> _invokerByName = new(StringComparer.Ordinal);
 
-    public UpstreamSender(IHttpClientFactory clients, ManagedTokenSource managed, AzureAdTokenSource azureAd)
+    public UpstreamSender(IHttpMessageHandlerFactory handlers, ManagedTokenSource managed, AzureAdTokenSource azureAd)
     {
-        _clients = clients;
+        _handlers = handlers;
         _managed = managed;
         _azureAd = azureAd;
     }
@@ -39,7 +42,10 @@ internal sealed class UpstreamSender
     private async Task<HttpResponseMessage> SendAsync(Call call, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
         var provider = call.Provider;
-        var client = _clientByName.GetOrAdd(provider.HttpClientName, static (name, factory) => factory.CreateClient(name), _clients);
+        var invoker = _invokerByName.GetOrAdd(
+            provider.HttpClientName,
+            static (name, factory) => new HttpMessageInvoker(factory.CreateHandler(name), disposeHandler: false),
+            _handlers);
         IUpstreamTokenSource? tokens = provider.AuthMode switch
         {
             UpstreamAuthMode.Managed => _managed,
@@ -49,7 +55,7 @@ internal sealed class UpstreamSender
         var token = tokens is null ? null : await tokens.GetAsync(provider, rejected: null, cancellationToken);
         using (var request = call.Create(token))
         {
-            var response = await client.SendAsync(request, completion, cancellationToken);
+            var response = await SendAsync(invoker, request, completion, cancellationToken);
             if (tokens is null || response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))
             {
                 return response;
@@ -60,7 +66,26 @@ internal sealed class UpstreamSender
 
         token = await tokens.GetAsync(provider, rejected: token, cancellationToken);
         using var retry = call.Create(token);
-        return await client.SendAsync(retry, completion, cancellationToken);
+        return await SendAsync(invoker, retry, completion, cancellationToken);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpMessageInvoker invoker, HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        var response = await invoker.SendAsync(request, cancellationToken);
+        if (completion == HttpCompletionOption.ResponseContentRead)
+        {
+            try
+            {
+                await response.Content.LoadIntoBufferAsync(cancellationToken);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+        }
+
+        return response;
     }
 
     private enum CallKind
