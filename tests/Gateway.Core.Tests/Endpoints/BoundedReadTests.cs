@@ -26,7 +26,7 @@ public sealed class BoundedReadTests
     {
         var body = Body(10_000);
 
-        var read = await BoundedRead.ReadAsync(new TrickleStream(body, 7), declaredLength: null, limit: 1 << 20, CancellationToken.None);
+        var read = await BoundedRead.ReadAsync(new ChunkedStream(body, 7), declaredLength: null, limit: 1 << 20, CancellationToken.None);
 
         Assert.Equal(body, read!.Value.ToArray());
     }
@@ -62,7 +62,7 @@ public sealed class BoundedReadTests
     [Fact]
     public async Task ReadAsync_DeclaredLengthOverTheLimit_IsNullWithoutReading()
     {
-        var read = await BoundedRead.ReadAsync(new TrickleStream(Body(10), 1), declaredLength: 2000, limit: 1000, CancellationToken.None);
+        var read = await BoundedRead.ReadAsync(new ChunkedStream(Body(10), 1), declaredLength: 2000, limit: 1000, CancellationToken.None);
 
         Assert.Null(read);
     }
@@ -76,43 +76,5 @@ public sealed class BoundedReadTests
         }
 
         return body;
-    }
-
-    /// <summary>Returns at most <c>readSize</c> bytes per read.</summary>
-    private sealed class TrickleStream(byte[] bytes, int readSize) : Stream
-    {
-        private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => bytes.Length;
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override int Read(Span<byte> buffer)
-        {
-            var n = Math.Min(Math.Min(buffer.Length, readSize), bytes.Length - _position);
-            bytes.AsSpan(_position, n).CopyTo(buffer);
-            _position += n;
-            return n;
-        }
     }
 }
