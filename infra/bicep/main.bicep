@@ -77,6 +77,7 @@ var tableSuffixes = [
   'Overrides'
   'Models'
   'Thinking'
+  'Responses'
 ]
 
 resource resourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {

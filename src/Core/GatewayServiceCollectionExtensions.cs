@@ -81,6 +81,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<StateSnapshots>();
         services.AddSingleton<SessionAffinity>();
         services.AddSingleton<ThinkingMemory>();
+        services.AddSingleton<ResponseHistory>();
         services.AddSingleton<ModelRefreshJob>();
         services.AddSingleton(sp => new GatewayJobs(sp.GetRequiredService<ModelRefreshJob>()));
         services.AddHostedService<StateMaintenanceService>();

@@ -41,6 +41,16 @@ public sealed class GatewayFunctions(GatewayHandlers handlers, GatewayJobs jobs)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = GatewayRoutes.MessagesCountTokens)] HttpRequest request) =>
         HandleAsync(GatewayRouteTable.MessagesCountTokens, request);
 
+    [Function(nameof(Responses))]
+    public Task<IActionResult> Responses(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = GatewayRoutes.Responses)] HttpRequest request) =>
+        HandleAsync(GatewayRouteTable.Responses, request);
+
+    [Function(nameof(ResponsesCompact))]
+    public Task<IActionResult> ResponsesCompact(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = GatewayRoutes.ResponsesCompact)] HttpRequest request) =>
+        HandleAsync(GatewayRouteTable.ResponsesCompact, request);
+
     [Function(nameof(Models))]
     public Task<IActionResult> Models(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", "options", Route = GatewayRoutes.Models)] HttpRequest request) =>

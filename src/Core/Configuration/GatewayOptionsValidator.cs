@@ -74,12 +74,15 @@ internal static partial class GatewayOptionsValidator
             switch (provider.Kind)
             {
                 case ProviderKind.Unset:
-                    problems.Add($"{key}:Kind: required (OpenAI or Anthropic)");
+                    problems.Add($"{key}:Kind: required (OpenAI, Anthropic or ChatSite)");
                     break;
                 case ProviderKind.OpenAI or ProviderKind.Anthropic:
                     break;
+                case ProviderKind.ChatSite:
+                    ValidateChatSite(provider.ChatSite, $"{key}:ChatSite", problems);
+                    break;
                 default:
-                    problems.Add($"{key}:Kind: '{provider.Kind}' is not supported by this version yet (supported: OpenAI, Anthropic)");
+                    problems.Add($"{key}:Kind: '{provider.Kind}' is not supported by this version yet (supported: OpenAI, Anthropic, ChatSite)");
                     break;
             }
 
@@ -87,6 +90,7 @@ internal static partial class GatewayOptionsValidator
             // The value is never quoted: it may hold proxy credentials.
             Require(problems, provider.Proxy is null || Providers.ProviderProxy.TryParse(provider.Proxy, out _, out _), $"{key}:Proxy", "must be http://host:port or socks5://host:port (optionally user:password@), without a path");
             Require(problems, provider.ChatPath is null || provider.ChatPath.StartsWith('/'), $"{key}:ChatPath", "must start with /");
+            Require(problems, provider.ResponsesPath is null || (provider.ResponsesPath.StartsWith('/') && provider.Kind == ProviderKind.OpenAI), $"{key}:ResponsesPath", "must start with / and is for OpenAI-kind providers only");
             Require(problems, provider.ModelsPath is null || provider.ModelsPath.Length == 0 || provider.ModelsPath.StartsWith('/'), $"{key}:ModelsPath", "must start with /");
             Require(problems, provider.Weight >= 0 && double.IsFinite(provider.Weight), $"{key}:Weight", "must be 0 or more");
             Require(problems, provider.FirstByteTimeoutSeconds > 0, $"{key}:FirstByteTimeoutSeconds", "must be greater than 0");
@@ -104,7 +108,7 @@ internal static partial class GatewayOptionsValidator
                 problems.Add($"{key}:RetryableStatusCodes: {statusError}");
             }
 
-            switch (provider.UpstreamAuth.Mode)
+            switch (Providers.Provider.ResolveAuthMode(provider))
             {
                 case UpstreamAuthMode.Static:
                     Require(problems, !string.IsNullOrWhiteSpace(provider.ApiKey), $"{key}:ApiKey", "required by UpstreamAuth Static");
@@ -142,6 +146,15 @@ internal static partial class GatewayOptionsValidator
                 }
             }
         }
+    }
+
+    private static void ValidateChatSite(ChatSiteOptions site, string key, List<string> problems)
+    {
+        Require(problems, !string.IsNullOrWhiteSpace(site.AgentSlug), $"{key}:AgentSlug", "must not be empty");
+        Require(problems, !string.IsNullOrWhiteSpace(site.Locale), $"{key}:Locale", "must not be empty");
+        Require(problems, site.QueryBudgetChars >= 1000, $"{key}:QueryBudgetChars", "must be at least 1000");
+        Require(problems, site.ToolResultMaxChars >= 100, $"{key}:ToolResultMaxChars", "must be at least 100");
+        Require(problems, site.ToolReminderTurns >= 1, $"{key}:ToolReminderTurns", "must be at least 1");
     }
 
     private static void ValidateModels(GatewayOptions options, List<string> problems)

@@ -15,6 +15,16 @@ public sealed record ProviderOptions
     /// <summary>Model-list path. Kind default (<c>/models</c> for OpenAI); unused when <see cref="Models"/> is set.</summary>
     public string? ModelsPath { get; init; }
 
+    /// <summary>
+    /// OpenAI kind: the upstream serves the Responses API at this path (e.g. <c>/responses</c>, OpenAI's own).
+    /// Responses clients then pass through as bytes (and <c>/v1/responses/compact</c> goes to
+    /// <c>{ResponsesPath}/compact</c>); without it their requests are translated to Chat Completions.
+    /// </summary>
+    public string? ResponsesPath { get; init; }
+
+    /// <summary>ChatSite kind: the body's fixed fields and the query budgets.</summary>
+    public ChatSiteOptions ChatSite { get; init; } = new();
+
     /// <summary>Upstream key for <see cref="UpstreamAuthMode.Static"/>.</summary>
     public string? ApiKey { get; init; }
 

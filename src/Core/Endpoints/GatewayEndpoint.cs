@@ -6,6 +6,8 @@ internal enum GatewayEndpoint
     ChatCompletions,
     Messages,
     CountTokens,
+    Responses,
+    ResponsesCompact,
     Models,
     Health,
     Live,

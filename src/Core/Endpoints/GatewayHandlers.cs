@@ -4,6 +4,7 @@ using Gateway.Diagnostics;
 using Gateway.Pipeline;
 using Gateway.Protocols.Anthropic;
 using Gateway.Protocols.OpenAIChat;
+using Gateway.Protocols.OpenAIResponses;
 using Gateway.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -60,6 +61,8 @@ public sealed class GatewayHandlers
             GatewayEndpoint.ChatCompletions => RunAsync(context, "chat_completions", OpenAIChatInbound.Instance, route, Access.Client, _chat.HandleChatCompletionsAsync),
             GatewayEndpoint.Messages => RunAsync(context, "messages", AnthropicInbound.Instance, route, Access.Client, _chat.HandleMessagesAsync),
             GatewayEndpoint.CountTokens => RunAsync(context, "messages_count_tokens", AnthropicInbound.Instance, route, Access.Client, _countTokens.HandleAsync),
+            GatewayEndpoint.Responses => RunAsync(context, "responses", ResponsesInbound.Instance, route, Access.Client, _chat.HandleResponsesAsync),
+            GatewayEndpoint.ResponsesCompact => RunAsync(context, "responses_compact", ResponsesInbound.Instance, route, Access.Client, _chat.HandleResponsesCompactAsync),
             GatewayEndpoint.Models => RunAsync(context, "models", OpenAIChatInbound.Instance, route, Access.Client, _models.HandleAsync),
             GatewayEndpoint.Health => RunAsync(context, "health", OpenAIChatInbound.Instance, route, Access.Public, _health.ReadyAsync),
             GatewayEndpoint.Live => RunAsync(context, "health_live", OpenAIChatInbound.Instance, route, Access.Public, HealthEndpoint.LiveAsync),
@@ -138,7 +141,7 @@ public sealed class GatewayHandlers
         }
         finally
         {
-            if (http.RequestAborted.IsCancellationRequested && exchange.Log.EndReason is not ("client_abort"))
+            if (http.RequestAborted.IsCancellationRequested && !exchange.Log.Delivered && exchange.Log.EndReason is not ("client_abort"))
             {
                 exchange.Log.EndReason = "client_abort";
             }

@@ -29,6 +29,12 @@ public static class GatewayRouteTable
     /// <summary><c>POST /v1/messages/count_tokens</c>.</summary>
     public static GatewayRoute MessagesCountTokens { get; } = new(nameof(MessagesCountTokens), GatewayRoutes.MessagesCountTokens, ClientPost, GatewayEndpoint.CountTokens);
 
+    /// <summary><c>POST /v1/responses</c> (OpenAI Responses).</summary>
+    public static GatewayRoute Responses { get; } = new(nameof(Responses), GatewayRoutes.Responses, ClientPost, GatewayEndpoint.Responses);
+
+    /// <summary><c>POST /v1/responses/compact</c>.</summary>
+    public static GatewayRoute ResponsesCompact { get; } = new(nameof(ResponsesCompact), GatewayRoutes.ResponsesCompact, ClientPost, GatewayEndpoint.ResponsesCompact);
+
     /// <summary><c>GET /v1/models</c>.</summary>
     public static GatewayRoute Models { get; } = new(nameof(Models), GatewayRoutes.Models, ClientGet, GatewayEndpoint.Models);
 
@@ -50,7 +56,7 @@ public static class GatewayRouteTable
     /// <summary>Every route, the fallback last.</summary>
     public static IReadOnlyList<GatewayRoute> All { get; } =
     [
-        ChatCompletions, ChatCompletionsShort, RootChat, Messages, MessagesCountTokens,
+        ChatCompletions, ChatCompletionsShort, RootChat, Messages, MessagesCountTokens, Responses, ResponsesCompact,
         Models, ModelsShort, Health, HealthLive, ManageModelsRefresh, Fallback,
     ];
 }

@@ -102,7 +102,7 @@ internal sealed class StreamingChatRunner
         clock.IdleTimeout = provider.IdleTimeout;
         try
         {
-            var send = _sender.SendChatAsync(target, body, stream: true, context.Call, stream.Cancel.Token);
+            var send = _sender.SendChatAsync(target, body, stream: true, context.Call, stream.Cancel.Token, codec);
             var waited = await clock.WaitAsync(send, cancellationToken);
             if (waited != WaitOutcome.Completed)
             {
@@ -172,6 +172,11 @@ internal sealed class StreamingChatRunner
                         await writer.WriteAsync(stream.Pending, cancellationToken);
                         stream.Pending.Clear();
                         return AttemptResult<UpstreamStream>.Succeeded(stream);
+                    case StreamStep.Progress:
+                        // Held by a stage (a tool call read from text): the upstream is answering, so the
+                        // first-content timer stops; the idle timer still watches the bytes.
+                        clock.FirstContentDeadline = long.MaxValue;
+                        break;
                     case StreamStep.UpstreamError:
                         return await FailAsync(context, stream, CodecGuard.FailureOf(codec, sse.Data.Span, 200, "error event before any content"));
                     case StreamStep.Malformed:
@@ -252,8 +257,14 @@ internal sealed class StreamingChatRunner
         }
 
         var end = codec.OnUpstreamEnd(stream.Pending, interruption);
+        if (end == StreamEnd.Completed)
+        {
+            await codec.FinishTurnAsync(aborted);
+        }
+
         await writer.WriteAsync(stream.Pending, aborted);
         stream.Pending.Clear();
+        log.Delivered = true;
 
         log.EndReason = end == StreamEnd.Completed ? codec.Finish?.Value ?? "stop" : interruption?.EndReason ?? "upstream_error";
         log.TtfbMs = writer.DataWritten ? _time.GetElapsedTime(context.Exchange.Started, writer.FirstDataTimestamp).TotalMilliseconds : null;

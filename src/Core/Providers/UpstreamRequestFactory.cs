@@ -19,8 +19,8 @@ internal static class UpstreamRequestFactory
     private const string Json = "application/json";
     private const string JsonContentType = "application/json; charset=utf-8";
 
-    public static HttpRequestMessage CreateChat(RouteTarget target, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, string? bearerToken) =>
-        CreatePost(target, target.Provider.ChatUri, body, stream, call, bearerToken);
+    public static HttpRequestMessage CreateChat(RouteTarget target, Uri uri, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, string? bearerToken) =>
+        CreatePost(target, uri, body, stream, call, bearerToken);
 
     /// <summary>Anthropic's <c>count_tokens</c> call.</summary>
     public static HttpRequestMessage CreateCountTokens(RouteTarget target, ReadOnlyMemory<byte> body, UpstreamCallContext call, string? bearerToken) =>

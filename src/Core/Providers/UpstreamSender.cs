@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Gateway.Configuration;
+using Gateway.Pipeline;
 using Gateway.Routing;
 
 namespace Gateway.Providers;
@@ -10,7 +10,7 @@ namespace Gateway.Providers;
 /// (<c>Managed</c>, <c>AzureAD</c>) a 401/403 answer gets one token refresh and one retry (SPEC §5 Auth)
 /// before it counts as the attempt's result.
 /// </summary>
-internal sealed class UpstreamSender
+internal sealed partial class UpstreamSender
 {
     private readonly IHttpMessageHandlerFactory _handlers;
     private readonly ManagedTokenSource _managed;
@@ -30,14 +30,20 @@ internal sealed class UpstreamSender
         _azureAd = azureAd;
     }
 
-    public Task<HttpResponseMessage> SendChatAsync(RouteTarget target, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, CancellationToken cancellationToken) =>
-        SendAsync(new Call(CallKind.Chat, target.Provider, target, null, body, stream, call), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    /// <summary>
+    /// The chat call of an attempt: to the provider's chat URI, or to the URI the codec names
+    /// (<see cref="IAttemptCodec.UpstreamUri"/>). When the upstream answers 4xx to a body that carried its own
+    /// session, the codec's <see cref="IAttemptCodec.WithoutSession"/> gives the same turn without it, sent once more.
+    /// </summary>
+    public Task<HttpResponseMessage> SendChatAsync(
+        RouteTarget target, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, CancellationToken cancellationToken, IAttemptCodec? codec = null) =>
+        SendAsync(new Call(CallKind.Chat, target.Provider, target, codec?.UpstreamUri ?? target.Provider.ChatUri, body, stream, call, codec), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
 
     public Task<HttpResponseMessage> SendCountTokensAsync(RouteTarget target, ReadOnlyMemory<byte> body, UpstreamCallContext call, CancellationToken cancellationToken) =>
-        SendAsync(new Call(CallKind.CountTokens, target.Provider, target, null, body, false, call), HttpCompletionOption.ResponseContentRead, cancellationToken);
+        SendAsync(new Call(CallKind.CountTokens, target.Provider, target, null, body, false, call, null), HttpCompletionOption.ResponseContentRead, cancellationToken);
 
     public Task<HttpResponseMessage> SendModelsAsync(Provider provider, Uri uri, UpstreamCallContext call, CancellationToken cancellationToken) =>
-        SendAsync(new Call(CallKind.Models, provider, null, uri, default, false, call), HttpCompletionOption.ResponseContentRead, cancellationToken);
+        SendAsync(new Call(CallKind.Models, provider, null, uri, default, false, call, null), HttpCompletionOption.ResponseContentRead, cancellationToken);
 
     private async Task<HttpResponseMessage> SendAsync(Call call, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
@@ -53,20 +59,30 @@ internal sealed class UpstreamSender
             _ => null,
         };
         var token = tokens is null ? null : await tokens.GetAsync(provider, rejected: null, cancellationToken);
+        HttpResponseMessage response;
         using (var request = call.Create(token))
         {
-            var response = await SendAsync(invoker, request, completion, cancellationToken);
-            if (tokens is null || response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))
-            {
-                return response;
-            }
-
-            response.Dispose();
+            response = await SendAsync(invoker, request, completion, cancellationToken);
         }
 
-        token = await tokens.GetAsync(provider, rejected: token, cancellationToken);
-        using var retry = call.Create(token);
-        return await SendAsync(invoker, retry, completion, cancellationToken);
+        if (tokens is not null && await TokenRejectedAsync(response, cancellationToken))
+        {
+            response.Dispose();
+            token = await tokens.GetAsync(provider, rejected: token, cancellationToken);
+            using var retry = call.Create(token);
+            response = await SendAsync(invoker, retry, completion, cancellationToken);
+        }
+
+        // A 4xx to a body that carried the upstream's own session: the same turn once more without it.
+        if (call.Session is not { } session
+            || (int)response.StatusCode is < 400 or >= 500 or 401 or 403 or 408 or 413 or 429
+            || session.WithoutSession(call.Stream) is not { } fresh)
+        {
+            return response;
+        }
+
+        response.Dispose();
+        return await SendAsync(call with { Body = fresh, Session = null }, completion, cancellationToken);
     }
 
     private static async Task<HttpResponseMessage> SendAsync(HttpMessageInvoker invoker, HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
@@ -95,15 +111,47 @@ internal sealed class UpstreamSender
         Models,
     }
 
-    // What to build the request from (again for the retry after a token refresh), as a value: a lambda
-    // capturing the same was a closure and a delegate allocated for every upstream call.
-    private readonly record struct Call(CallKind Kind, Provider Provider, RouteTarget? Target, Uri? Uri, ReadOnlyMemory<byte> Body, bool Stream, UpstreamCallContext Context)
+    // What to build the request from (again for the retry after a token refresh or without the session), as a
+    // value: a lambda capturing the same was a closure and a delegate allocated for every upstream call.
+    private readonly record struct Call(CallKind Kind, Provider Provider, RouteTarget? Target, Uri? Uri, ReadOnlyMemory<byte> Body, bool Stream, UpstreamCallContext Context, IAttemptCodec? Session)
     {
         public HttpRequestMessage Create(string? bearer) => Kind switch
         {
-            CallKind.Chat => UpstreamRequestFactory.CreateChat(Target!, Body, Stream, Context, bearer),
+            CallKind.Chat => UpstreamRequestFactory.CreateChat(Target!, Uri!, Body, Stream, Context, bearer),
             CallKind.CountTokens => UpstreamRequestFactory.CreateCountTokens(Target!, Body, Context, bearer),
             _ => UpstreamRequestFactory.CreateModels(Provider, Uri!, Context, bearer),
         };
     }
+
+    // 401/403, or another 4xx whose body says the token expired (some sites answer 400 "jwt expired").
+    private static async Task<bool> TokenRejectedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        if (status is 401 or 403)
+        {
+            return true;
+        }
+
+        if (status is < 400 or >= 500 || response.Content.Headers.ContentLength is > MaxErrorPeek)
+        {
+            return false;
+        }
+
+        // Read (bounded) and put back, so whoever gets the response still reads the same body.
+        var read = await Endpoints.BoundedRead.ReadAsync(await response.Content.ReadAsStreamAsync(cancellationToken), response.Content.Headers.ContentLength, MaxErrorPeek, cancellationToken);
+        var bytes = read?.ToArray();
+        var headers = response.Content.Headers.ToList();
+        response.Content = new ByteArrayContent(bytes ?? []);
+        foreach (var (name, values) in headers)
+        {
+            response.Content.Headers.TryAddWithoutValidation(name, values);
+        }
+
+        return bytes is not null && TokenExpired().IsMatch(System.Text.Encoding.UTF8.GetString(bytes));
+    }
+
+    private const int MaxErrorPeek = 64 * 1024;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(token|jwt)\b[^.\n]{0,40}\b(expired|invalid|revoked)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant, 1000)]
+    private static partial System.Text.RegularExpressions.Regex TokenExpired();
 }

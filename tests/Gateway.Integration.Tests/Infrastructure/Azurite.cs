@@ -68,7 +68,7 @@ public sealed class Azurite : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
@@ -88,7 +88,7 @@ public sealed class Azurite : IAsyncDisposable
             }
         }
 
-        throw new TimeoutException("azurite did not start listening within 30 s");
+        throw new TimeoutException("azurite did not start listening within 120 s (a heavily loaded machine starts node slowly)");
     }
 
     private static string FindScript()

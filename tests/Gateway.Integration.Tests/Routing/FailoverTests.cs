@@ -83,7 +83,7 @@ public sealed class FailoverTests
     {
         await using var a = await FakeUpstreamServer.StartAsync();
         await using var b = await FakeUpstreamServer.StartAsync();
-        a.Enqueue(Scripts.Sse(SseStep.Data(Chunks.Content("from a")), SseStep.Delay(50), new SseStep.Reset()));
+        a.Enqueue(Scripts.Sse(SseStep.Data(Chunks.Content("from a")), SseStep.Delay(200), new SseStep.Reset()));
         await using var gateway = await GatewayApp.StartAsync(TestConfig.Pair(a.BaseUrl, b.BaseUrl));
 
         var (_, events, _) = await gateway.Client.StreamAsync(Requests.HelloStream);

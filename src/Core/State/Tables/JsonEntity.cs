@@ -4,22 +4,25 @@ using Azure.Data.Tables;
 namespace Gateway.State.Tables;
 
 /// <summary>
-/// Table <c>{prefix}Thinking</c>. PartitionKey = the record key (a SHA-256 hex digest), RowKey =
-/// <c>"thinking"</c>: one entity per remembered turn. A string property holds at most 64 KiB (32 K
-/// UTF-16 characters), so the blocks' JSON is split over <see cref="Part0"/>…<see cref="Part15"/> of up
-/// to <see cref="PartLength"/> characters each; a turn larger than that is not stored (the client's next
-/// request then goes without thinking for that turn rather than failing). Schema-versioned.
+/// A JSON record in a table of its own (<c>{prefix}Thinking</c>: remembered thinking blocks;
+/// <c>{prefix}Responses</c>: kept responses). PartitionKey = the record key (a SHA-256 hex digest), RowKey =
+/// the table's row name: one entity per record. A string property holds at most 64 KiB (32 K UTF-16
+/// characters), so the JSON is split over <see cref="Part0"/>…<see cref="Part15"/> of up to
+/// <see cref="PartLength"/> characters each; a record larger than <see cref="MaxLength"/> is not stored
+/// (its users go on without it rather than failing). Schema-versioned.
 /// </summary>
-internal sealed class ThinkingEntity : ITableEntity
+internal sealed class JsonEntity : ITableEntity
 {
     public const int CurrentSchema = 1;
-    public const string Row = "thinking";
     public const int PartLength = 30_000;
     public const int MaxParts = 16;
 
+    /// <summary>The longest JSON a record holds.</summary>
+    public const int MaxLength = PartLength * MaxParts;
+
     public string PartitionKey { get; set; } = string.Empty;
 
-    public string RowKey { get; set; } = Row;
+    public string RowKey { get; set; } = string.Empty;
 
     public DateTimeOffset? Timestamp { get; set; }
 
@@ -64,7 +67,7 @@ internal sealed class ThinkingEntity : ITableEntity
     public DateTimeOffset? ExpiresAt { get; set; }
 
     /// <summary>Splits <paramref name="json"/> over the parts; false when it does not fit.</summary>
-    public bool TrySetBlocks(string json)
+    public bool TrySetJson(string json)
     {
         var parts = (json.Length + PartLength - 1) / PartLength;
         if (parts > MaxParts)
@@ -82,7 +85,7 @@ internal sealed class ThinkingEntity : ITableEntity
     }
 
     /// <summary>The parts joined again; null when one is missing.</summary>
-    public string? Blocks()
+    public string? Json()
     {
         if (Parts is <= 0 or > MaxParts)
         {
