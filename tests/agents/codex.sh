@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Codex (npm @openai/codex) creates a file with its own shell tool through the gateway.
-#   tests/agents/codex.sh [OpenAI|Anthropic|Responses]   kind of the upstream behind the gateway (default: all three)
+#   tests/agents/codex.sh [OpenAI|Anthropic|Responses|ChatSite] kind of the upstream behind the gateway (default: all three)
 # Codex speaks only the OpenAI Responses API (wire_api = "responses"); the gateway translates each turn
 # to the upstream's format (Responses: passed through to an upstream that serves the Responses API). For a model name it does not know, Codex declares exec_command (no write
 # tool), so the fake agent model writes the file with a shell command.

@@ -79,7 +79,7 @@ start_gateway() {
   wait_http "http://127.0.0.1:$3/health/live" 30
 }
 
-# start_stack KIND (OpenAI | Anthropic | Responses): the fake agent model behind a gateway provider of that kind.
+# start_stack KIND (OpenAI | Anthropic | Responses | ChatSite): the fake agent model behind a gateway provider of that kind.
 # Responses: an OpenAI-kind provider with ResponsesPath, served by a second gateway (which translates the
 # Responses API to the fake model's Chat Completions), so the first passes Responses through as bytes.
 # Sets GATEWAY_URL; public model ids "gw-agent" and "gw-agent-small" both route to it.
