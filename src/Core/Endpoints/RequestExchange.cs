@@ -15,7 +15,7 @@ internal sealed partial class RequestExchange
         Protocol = protocol;
         Started = time.GetTimestamp();
         var incoming = http.Request.Headers["x-request-id"].ToString();
-        RequestId = incoming.Length > 0 && RequestIdPattern().IsMatch(incoming) ? incoming : Guid.NewGuid().ToString("N");
+        RequestId = incoming.Length > 0 && RequestIdPattern().IsMatch(incoming) ? incoming : RequestIds.New();
         Trace = TraceContext.Continue(http.Request.Headers["traceparent"].ToString());
         Log = new RequestLog
         {

@@ -9,6 +9,7 @@ internal sealed class Provider
     {
         Id = id;
         Options = options;
+        HttpClientName = "gateway-provider:" + id;
         var baseUrl = options.BaseUrl!.TrimEnd('/');
         _chatTemplate = baseUrl + (options.ChatPath ?? DefaultChatPath(options.Kind));
         ChatUri = new Uri(_chatTemplate);
@@ -110,7 +111,7 @@ internal sealed class Provider
     };
 
     /// <summary>Name of this provider's client in <see cref="System.Net.Http.IHttpClientFactory"/>.</summary>
-    public string HttpClientName => "gateway-provider:" + Id;
+    public string HttpClientName { get; }
 
     private static string DefaultChatPath(ProviderKind kind) => kind switch
     {
