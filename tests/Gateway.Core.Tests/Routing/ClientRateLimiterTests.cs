@@ -65,4 +65,77 @@ public sealed class ClientRateLimiterTests
         Assert.False(limiter.TryAcquire("k", out var retryAfter));
         Assert.Equal(10, retryAfter);
     }
+
+    [Fact]
+    public void TryAcquire_PartlyRefilledBucket_RetryAfterIsTheRestOfTheWait()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new ClientRateLimiter(new GatewayOptions { Limits = new LimitsOptions { RequestsPerSecond = 0.25, Burst = 2 } }, time);
+        Assert.True(limiter.TryAcquire("k", out _));
+        Assert.True(limiter.TryAcquire("k", out _));
+
+        // A token takes 4 s; after 1 s a quarter of one is back, so 3 s remain.
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(limiter.TryAcquire("k", out var afterOne));
+        time.Advance(TimeSpan.FromSeconds(1.5));
+        Assert.False(limiter.TryAcquire("k", out var afterTwoAndAHalf));
+        time.Advance(TimeSpan.FromSeconds(1.5));
+        Assert.True(limiter.TryAcquire("k", out var granted));
+
+        Assert.Equal((3, 2, 0), (afterOne, afterTwoAndAHalf, granted));
+    }
+
+    [Fact]
+    public void TryAcquire_LongIdle_RefillsOnlyUpToBurst()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new ClientRateLimiter(new GatewayOptions { Limits = new LimitsOptions { RequestsPerSecond = 1, Burst = 2 } }, time);
+        Assert.True(limiter.TryAcquire("k", out _));
+
+        time.Advance(TimeSpan.FromMinutes(10));
+
+        Assert.True(limiter.TryAcquire("k", out _));
+        Assert.True(limiter.TryAcquire("k", out _));
+        Assert.False(limiter.TryAcquire("k", out var retryAfter));
+        Assert.Equal(1, retryAfter);
+    }
+
+    [Fact]
+    public void TryAcquire_BucketsBelowFewThousand_AreKept()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new ClientRateLimiter(new GatewayOptions { Limits = new LimitsOptions { RequestsPerSecond = 10, Burst = 5 } }, time);
+        for (var i = 0; i < 5000; i++)
+        {
+            limiter.TryAcquire("ip:" + i, out _);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 2048; i++)
+        {
+            limiter.TryAcquire("ip:fresh", out _);
+        }
+
+        Assert.Equal(5001, limiter.BucketCount);
+    }
+
+    [Fact]
+    public void TryAcquire_Eviction_KeepsBucketsStillRefilling()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new ClientRateLimiter(new GatewayOptions { Limits = new LimitsOptions { RequestsPerSecond = 1, Burst = 5 } }, time);
+        for (var i = 0; i < 12_000; i++)
+        {
+            limiter.TryAcquire("ip:" + i, out _);
+        }
+
+        // Every bucket has 4 of 5 tokens and gets one back per second: after 0.5 s none is full.
+        time.Advance(TimeSpan.FromSeconds(0.5));
+        for (var i = 0; i < 2048; i++)
+        {
+            limiter.TryAcquire("ip:fresh", out _);
+        }
+
+        Assert.Equal(12_001, limiter.BucketCount);
+    }
 }
