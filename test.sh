@@ -14,5 +14,5 @@ if [ ! -f tests/node_modules/.package-lock.json ] || ! cmp -s tests/package-lock
   cp tests/package-lock.json tests/node_modules/.gateway-lock
 fi
 
-dotnet build Gateway.Local.slnf -c Debug -nologo -clp:NoSummary
-dotnet test Gateway.Local.slnf -c Debug --no-build -nologo "$@"
+dotnet build Gateway.sln -c Debug -nologo -clp:NoSummary
+dotnet test Gateway.sln -c Debug --no-build -nologo "$@"

@@ -13,7 +13,7 @@ if (args is ["--self-check"])
 BenchOptions options;
 try
 {
-    options = BenchOptions.FromEnvironment(args);
+    options = BenchOptions.FromEnvironment(args is ["--formats", .. var rest] ? rest : args);
 }
 catch (ArgumentException ex)
 {
@@ -37,6 +37,7 @@ if (options.BaselineDll is { } baselineDll && !File.Exists(baselineDll))
 }
 
 using var stop = new CancellationTokenSource();
+var formats = args is ["--formats", ..];
 void OnSignal(PosixSignalContext context)
 {
     context.Cancel = true;
@@ -53,6 +54,12 @@ var started = Stopwatch.GetTimestamp();
 try
 {
     await WaitForQuietAsync(options.WaitQuietSeconds, stop.Token);
+    if (formats)
+    {
+        // bench/formats.sh: what Responses in and the chat-site tool stage add at c=1 (FormatCost).
+        return await FormatCost.RunAsync(options, stop.Token);
+    }
+
     var timestamp = DateTime.UtcNow;
     var machine = await MachineInfo.CollectAsync(options);
     BenchRunner.Progress($"gateway bench: {machine.CpuCount} × {machine.CpuModel}, {machine.Runtime}, {machine.Wrk}, commit {machine.Commit}");

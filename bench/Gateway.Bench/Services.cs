@@ -95,6 +95,13 @@ internal static class Services
             environment["Logging__LogLevel__Default"] = "Warning";
         }
 
+        return await StartAsync(options, tempDir, name, dll, environment, cancellationToken);
+    }
+
+    /// <summary>A gateway build (<paramref name="dll"/>, null: the repository's) with <paramref name="environment"/>, on a free port, once it answers <c>/health</c>.</summary>
+    public static async Task<Service> StartAsync(
+        BenchOptions options, string tempDir, string name, string? dll, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
         var root = new Uri($"http://127.0.0.1:{FreePort()}");
         string[] command = ["dotnet", dll ?? options.GatewayDll, "--urls", root.ToString().TrimEnd('/')];
         var process = ChildProcess.Start(name, Path.Combine(tempDir, name + ".log"), command, environment);

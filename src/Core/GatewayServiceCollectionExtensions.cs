@@ -3,6 +3,7 @@ using System.Net;
 using Gateway.Auth;
 using Gateway.Chat;
 using Gateway.Configuration;
+using Gateway.Diagnostics;
 using Gateway.Endpoints;
 using Gateway.Pipeline;
 using Gateway.Providers;
@@ -36,20 +37,33 @@ public static class GatewayServiceCollectionExtensions
 
         // Upstream calls: one pooled SocketsHttpHandler per provider, no redirects, no cookies, no
         // automatic trace headers (the gateway builds traceparent itself), and no per-request logging
-        // handlers on the hot path.
+        // handlers on the hot path. A provider's Proxy replaces the environment's proxy for it alone.
         foreach (var (id, provider) in options.Providers)
         {
+            var maskedProxy = provider.Proxy is null ? null : ProviderProxy.Mask(provider.Proxy);
             services.AddHttpClient("gateway-provider:" + id, client => client.Timeout = Timeout.InfiniteTimeSpan)
-                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+                .ConfigurePrimaryHttpMessageHandler(sp =>
                 {
-                    AllowAutoRedirect = false,
-                    UseCookies = false,
-                    AutomaticDecompression = DecompressionMethods.None,
-                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                    PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-                    ConnectTimeout = TimeSpan.FromSeconds(Math.Min(15, provider.FirstByteTimeoutSeconds)),
-                    ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
-                    MaxConnectionsPerServer = int.MaxValue,
+                    var handler = new SocketsHttpHandler
+                    {
+                        AllowAutoRedirect = false,
+                        UseCookies = false,
+                        AutomaticDecompression = DecompressionMethods.None,
+                        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+                        ConnectTimeout = TimeSpan.FromSeconds(Math.Min(15, provider.FirstByteTimeoutSeconds)),
+                        ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
+                        MaxConnectionsPerServer = int.MaxValue,
+                    };
+                    if (provider.Proxy is { } proxy)
+                    {
+                        handler.UseProxy = true;
+                        handler.Proxy = ProviderProxy.Create(proxy);
+                        var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProviderProxy).FullName!);
+                        GatewayLog.ProviderProxy(logger, id, maskedProxy!);
+                    }
+
+                    return handler;
                 })
                 .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
                 .RemoveAllLoggers();
@@ -62,6 +76,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<StateSnapshots>();
         services.AddSingleton<SessionAffinity>();
         services.AddSingleton<ThinkingMemory>();
+        services.AddSingleton<ResponseHistory>();
         services.AddSingleton<ModelRefreshJob>();
         services.AddSingleton(sp => new GatewayJobs(sp.GetRequiredService<ModelRefreshJob>()));
         services.AddHostedService<StateMaintenanceService>();
@@ -71,6 +86,8 @@ public static class GatewayServiceCollectionExtensions
         }
 
         services.AddSingleton<ManagedTokenSource>();
+        // A TokenCredential registered by the host (or a test) replaces the configured identities.
+        services.AddSingleton(sp => new AzureAdTokenSource(sp.GetService<Azure.Core.TokenCredential>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<UpstreamSender>();
         services.AddSingleton<ProviderRegistry>();
         services.AddSingleton<ProviderModelCache>();

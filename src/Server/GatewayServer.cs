@@ -13,7 +13,7 @@ public static class GatewayServer
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddGatewayConfigFile();
+        builder.Configuration.AddGatewayConfig();
         configure?.Invoke(builder);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
         {
@@ -31,19 +31,22 @@ public static class GatewayServer
         });
 
         var app = builder.Build();
+        // Every method reaches the handler, which answers 405 for methods the route does not list.
         var handlers = app.Services.GetRequiredService<GatewayHandlers>();
-        app.Map("/" + GatewayRoutes.ChatCompletions, handlers.ChatCompletionsAsync);
-        app.Map("/" + GatewayRoutes.ChatCompletionsShort, handlers.ChatCompletionsAsync);
-        app.Map("/" + GatewayRoutes.Root, handlers.ChatCompletionsAsync);
-        app.Map("/" + GatewayRoutes.Messages, handlers.MessagesAsync);
-        app.Map("/" + GatewayRoutes.MessagesCountTokens, handlers.CountTokensAsync);
-        app.Map("/" + GatewayRoutes.Models, handlers.ModelsAsync);
-        app.Map("/" + GatewayRoutes.ModelsShort, handlers.ModelsAsync);
-        app.Map("/" + GatewayRoutes.Health, handlers.HealthAsync);
-        app.Map("/" + GatewayRoutes.HealthLive, handlers.LiveAsync);
-        app.Map("/" + GatewayRoutes.ManageModelsRefresh, handlers.ManageModelsRefreshAsync);
-        // Every path, file-like ones (/favicon.ico, /.env) included: each request gets the envelope and its log line.
-        app.MapFallback("{*path}", handlers.NotFoundAsync);
+        foreach (var route in GatewayRouteTable.All)
+        {
+            Task Handle(HttpContext context) => handlers.HandleAsync(route, context);
+            if (route == GatewayRouteTable.Fallback)
+            {
+                // Every path, file-like ones (/favicon.ico, /.env) included: each request gets the envelope and its log line.
+                app.MapFallback(route.Template, Handle);
+            }
+            else
+            {
+                app.Map("/" + route.Template, Handle);
+            }
+        }
+
         return app;
     }
 }

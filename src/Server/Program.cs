@@ -1,6 +1,11 @@
 using Gateway.Configuration;
 using Gateway.Server;
 
+if (args is [HealthProbe.Argument, var probeUrl])
+{
+    return await HealthProbe.RunAsync(probeUrl, Console.Error);
+}
+
 try
 {
     var app = GatewayServer.Build(args);

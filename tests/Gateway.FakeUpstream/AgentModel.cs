@@ -199,13 +199,52 @@ public static partial class AgentModel
                 return new Plan(Call: null);
             }
 
-            if (WriteTool(body["tools"] as JsonArray, anthropic) is not { } tool)
+            var path = match.Groups[1].Value;
+            var text = match.Groups[2].Value.TrimEnd();
+            var tools = body["tools"] as JsonArray;
+            if (WriteTool(tools, anthropic) is { } tool)
             {
-                return null;
+                var arguments = new JsonObject { [tool.PathArgument] = path, [tool.ContentArgument] = text + "\n" };
+                return new Plan(new ToolCall("call_agent" + messages.Count, tool.Name, arguments.ToJsonString()));
             }
 
-            var arguments = new JsonObject { [tool.PathArgument] = match.Groups[1].Value, [tool.ContentArgument] = match.Groups[2].Value.TrimEnd() + "\n" };
-            return new Plan(new ToolCall("call_agent" + messages.Count, tool.Name, arguments.ToJsonString()));
+            // An agent without a write tool (Codex) writes files through its shell tool.
+            if (ShellTool(tools, anthropic) is { } shell)
+            {
+                var command = $"printf '%s\\n' {Quote(text)} > {Quote(path)}";
+                var arguments = shell.ArrayArgument
+                    ? new JsonObject { [shell.CommandArgument] = new JsonArray("bash", "-lc", command) }
+                    : new JsonObject { [shell.CommandArgument] = command };
+                return new Plan(new ToolCall("call_agent" + messages.Count, shell.Name, arguments.ToJsonString()));
+            }
+
+            return null;
+        }
+
+        private static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+        // A shell tool (exec_command, shell, bash, …) with a command argument: a string, or an argv array.
+        private static (string Name, string CommandArgument, bool ArrayArgument)? ShellTool(JsonArray? tools, bool anthropic)
+        {
+            foreach (var tool in tools?.OfType<JsonObject>() ?? [])
+            {
+                var name = (anthropic ? tool["name"] : tool["function"]?["name"]) is JsonValue n ? n.GetValue<string>() : null;
+                var schema = anthropic ? tool["input_schema"] : tool["function"]?["parameters"];
+                if (name is not ("exec_command" or "shell" or "shell_command" or "bash" or "run_command") || schema?["properties"] is not JsonObject properties)
+                {
+                    continue;
+                }
+
+                foreach (var argument in (ReadOnlySpan<string>)["cmd", "command"])
+                {
+                    if (properties[argument] is JsonObject property)
+                    {
+                        return (name, argument, (property["type"] as JsonValue)?.GetValue<string>() == "array");
+                    }
+                }
+            }
+
+            return null;
         }
 
         private static bool LastIsToolResult(JsonArray messages)

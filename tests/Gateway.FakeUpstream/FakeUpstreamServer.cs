@@ -31,6 +31,12 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
     /// <summary>Script for Anthropic's <c>POST …/messages</c> when the queue is empty.</summary>
     public Script AnthropicDefault { get; set; } = Scripts.AnthropicEcho();
 
+    /// <summary>The chat site behind <c>POST …/chats</c> (sessions, the token check).</summary>
+    public ChatSite Site { get; } = new();
+
+    /// <summary>Script for a chat site's <c>POST …/chats</c> when the queue is empty (the site's echo model unless set).</summary>
+    public Script? ChatSiteDefault { get; set; }
+
     /// <summary>The answer of <c>POST …/messages/count_tokens</c>.</summary>
     public int CountTokensAnswer { get; set; } = 42;
 
@@ -143,7 +149,10 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
             return;
         }
 
-        var script = _scripts.TryDequeue(out var next) ? next : path.EndsWith("/messages", StringComparison.Ordinal) ? AnthropicDefault : Default;
+        var script = _scripts.TryDequeue(out var next) ? next
+            : path.EndsWith("/messages", StringComparison.Ordinal) ? AnthropicDefault
+            : path.EndsWith("/chats", StringComparison.Ordinal) ? ChatSiteDefault ?? Site.Echo()
+            : Default;
         try
         {
             await script(context, request);

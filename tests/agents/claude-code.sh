@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Claude Code (npm @anthropic-ai/claude-code) writes a file with its own Write tool through the gateway.
-#   tests/agents/claude-code.sh [OpenAI|Anthropic]     kind of the upstream behind the gateway (default: both)
+#   tests/agents/claude-code.sh [OpenAI|Anthropic|ChatSite]kind of the upstream behind the gateway (default: both)
 # Claude Code speaks Anthropic Messages to the gateway (ANTHROPIC_BASE_URL); with an OpenAI-kind upstream
 # the gateway translates each turn, with an Anthropic-kind one it passes the bytes through.
 source "$(dirname "$0")/lib.sh"

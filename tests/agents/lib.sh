@@ -37,38 +37,71 @@ wait_http() { # url, seconds
   log "timed out waiting for $1"; return 1
 }
 
+wait_log() { # file, text, seconds
+  local i
+  for ((i = 0; i < $3 * 10; i++)); do
+    grep -qF "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  log "timed out waiting for \"$2\" in $1:"; tail -n 20 "$1" >&2 || true; return 1
+}
+
 build_gateway() {
   log "building the gateway and the fake upstream"
   dotnet build "$REPO/src/Server" -c Release -nologo -v quiet -clp:NoSummary >&2
   dotnet build "$REPO/tests/Gateway.FakeUpstream" -c Release -nologo -v quiet -clp:NoSummary >&2
 }
 
-# start_stack KIND (OpenAI | Anthropic): the fake agent model behind a gateway provider of that kind.
-# Sets GATEWAY_URL; public model ids "gw-agent" and "gw-agent-small" both route to it.
-start_stack() {
-  local kind=$1 up gw
-  up=$(free_port); gw=$(free_port)
-  dotnet "$REPO/tests/Gateway.FakeUpstream/bin/Release/net10.0/Gateway.FakeUpstream.dll" --urls "http://127.0.0.1:$up" --agent >"$WORK/upstream.log" 2>&1 &
-  PIDS+=($!)
-  cat >"$WORK/gateway.json" <<JSON
+# gateway_config FILE KEY PROVIDER_JSON MODEL_IDS...: a gateway config with one provider "fake" and each public model id routed to it.
+gateway_config() {
+  local file=$1 key=$2 provider=$3 models="" id
+  shift 3
+  for id in "$@"; do models+="${models:+, }{ \"Id\": \"$id\", \"Targets\": [ { \"Provider\": \"fake\", \"Model\": \"fake-model\" } ] }"; done
+  cat >"$file" <<JSON
 {
   "Gateway": {
-    "Auth": { "Mode": "Bearer", "Keys": { "agent": "$CLIENT_KEY" } },
-    "Providers": {
-      "fake": { "Kind": "$kind", "BaseUrl": "http://127.0.0.1:$up/v1", "ApiKey": "sk-fake-upstream", "Models": [ "fake-model" ] }
-    },
-    "Models": [
-      { "Id": "gw-agent", "Targets": [ { "Provider": "fake", "Model": "fake-model" } ] },
-      { "Id": "gw-agent-small", "Targets": [ { "Provider": "fake", "Model": "fake-model" } ] }
-    ],
+    "Auth": { "Mode": "Bearer", "Keys": { "agent": "$key" } },
+    "Providers": { "fake": $provider },
+    "Models": [ $models ],
     "Limits": { "RequestsPerSecond": 0 }
   }
 }
 JSON
-  GATEWAY_CONFIG="$WORK/gateway.json" dotnet "$REPO/src/Server/bin/Release/net10.0/Gateway.Server.dll" --urls "http://127.0.0.1:$gw" >"$WORK/gateway.log" 2>&1 &
+}
+
+# start_gateway CONFIG LOG PORT: a gateway process, waited for until it listens.
+start_gateway() {
+  GATEWAY_CONFIG="$1" dotnet "$REPO/src/Server/bin/Release/net10.0/Gateway.Server.dll" --urls "http://127.0.0.1:$3" >"$2" 2>&1 &
   PIDS+=($!)
+  # Our own process must be the one listening (a port taken meanwhile by another process would
+  # answer the health checks too): it says so in its log once it has bound.
+  wait_log "$2" "Now listening on: http://127.0.0.1:$3" 30
+  wait_http "http://127.0.0.1:$3/health/live" 30
+}
+
+# start_stack KIND (OpenAI | Anthropic | Responses | ChatSite): the fake agent model behind a gateway provider of that kind.
+# Responses: an OpenAI-kind provider with ResponsesPath, served by a second gateway (which translates the
+# Responses API to the fake model's Chat Completions), so the first passes Responses through as bytes.
+# Sets GATEWAY_URL; public model ids "gw-agent" and "gw-agent-small" both route to it.
+start_stack() {
+  local kind=$1 up gw inner
+  up=$(free_port); gw=$(free_port)
+  dotnet "$REPO/tests/Gateway.FakeUpstream/bin/Release/net10.0/Gateway.FakeUpstream.dll" --urls "http://127.0.0.1:$up" --agent >"$WORK/upstream.log" 2>&1 &
+  PIDS+=($!)
+  wait_log "$WORK/upstream.log" "listening on http://127.0.0.1:$up/v1" 30
   wait_http "http://127.0.0.1:$up/v1/models" 30
-  wait_http "http://127.0.0.1:$gw/health/live" 30
+  if [ "$kind" = Responses ]; then
+    inner=$(free_port)
+    gateway_config "$WORK/inner.json" sk-fake-upstream \
+      "{ \"Kind\": \"OpenAI\", \"BaseUrl\": \"http://127.0.0.1:$up/v1\", \"ApiKey\": \"sk-fake-upstream\", \"Models\": [ \"fake-model\" ] }" fake-model
+    start_gateway "$WORK/inner.json" "$WORK/inner-gateway.log" "$inner"
+    gateway_config "$WORK/gateway.json" "$CLIENT_KEY" \
+      "{ \"Kind\": \"OpenAI\", \"BaseUrl\": \"http://127.0.0.1:$inner/v1\", \"ResponsesPath\": \"/responses\", \"ApiKey\": \"sk-fake-upstream\", \"Models\": [ \"fake-model\" ] }" gw-agent gw-agent-small
+  else
+    gateway_config "$WORK/gateway.json" "$CLIENT_KEY" \
+      "{ \"Kind\": \"$kind\", \"BaseUrl\": \"http://127.0.0.1:$up/v1\", \"ApiKey\": \"sk-fake-upstream\", \"Models\": [ \"fake-model\" ] }" gw-agent gw-agent-small
+  fi
+  start_gateway "$WORK/gateway.json" "$WORK/gateway.log" "$gw"
   GATEWAY_URL="http://127.0.0.1:$gw"
   log "fake upstream :$up (agent model), gateway $GATEWAY_URL with a provider of kind $kind"
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # OpenCode (npm opencode-ai) writes a file with its own write tool through the gateway.
-#   tests/agents/opencode.sh [Anthropic|OpenAI]     kind of the upstream behind the gateway (default: Anthropic)
+#   tests/agents/opencode.sh [Anthropic|OpenAI|ChatSite]kind of the upstream behind the gateway (default: Anthropic)
 # OpenCode speaks OpenAI Chat Completions to the gateway (an @ai-sdk/openai-compatible provider in the
 # project's opencode.json); with an Anthropic-kind upstream the gateway translates each turn.
 source "$(dirname "$0")/lib.sh"

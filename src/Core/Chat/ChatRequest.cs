@@ -38,4 +38,34 @@ internal sealed class ChatRequest
 
     /// <summary>A positive <c>budget_tokens</c> from <c>thinking</c>, <c>think</c> or <c>providerOptions.*.thinking</c>.</summary>
     public required int? ThinkingBudget { get; init; }
+
+    /// <summary>
+    /// A session id the body carries when no session header was sent (the Responses <c>prompt_cache_key</c>,
+    /// which Codex sets to its session id); keys sessions and affinity like the session headers.
+    /// </summary>
+    public string? SessionHint { get; init; }
+
+    /// <summary>A Responses compaction (<c>/v1/responses/compact</c>): the answer is the compacted history, not a response.</summary>
+    public bool Compaction { get; init; }
+
+    /// <summary>
+    /// A Responses request whose answer is kept (<c>State:KeepResponses</c> on, <c>store</c> not false): the
+    /// input items it brought (<see cref="KeptInput"/>) and the output are stored under the response's id.
+    /// </summary>
+    public bool KeepResponse { get; set; }
+
+    /// <summary>The <c>previous_response_id</c> this request continued from (its history already in the input).</summary>
+    public string? PreviousResponseId { get; set; }
+
+    /// <summary>The input items this request itself brought, as raw JSON (what a kept response stores).</summary>
+    public IReadOnlyList<string>? KeptInput { get; set; }
+
+    /// <summary>
+    /// The chat-site session this request's session holds (its site session id, exchange id and turn
+    /// count), read before the attempts when a target is a chat site; null for a fresh session.
+    /// </summary>
+    public SiteSession? SiteSession { get; set; }
+
+    /// <summary>The site session the answering chat site named (its <c>start</c> frame); set by the attempt, recorded with the turn.</summary>
+    public SiteSession? AnsweredSiteSession { get; set; }
 }

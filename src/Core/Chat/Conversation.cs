@@ -45,6 +45,12 @@ internal sealed class Conversation
     /// <summary>The format <see cref="Extensions"/> belong to.</summary>
     public WireFormat ExtensionsFormat { get; init; }
 
+    /// <summary>
+    /// Tool names the target sees that stand for another name in the client's format: a Responses
+    /// namespace tool flattened to one function name (<c>ns__tool</c>), mapped back when the model calls it.
+    /// </summary>
+    public Dictionary<string, (string Name, string? Namespace)> ToolAliases { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Keeps the members of the client's body a reader did not consume as <see cref="Extensions"/>.</summary>
     public void KeepUnread(System.Text.Json.JsonElement body, IReadOnlySet<string> consumed)
     {

@@ -8,4 +8,7 @@ internal enum WireFormat
 
     /// <summary>Anthropic Messages.</summary>
     AnthropicMessages,
+
+    /// <summary>OpenAI Responses (Codex).</summary>
+    OpenAIResponses,
 }

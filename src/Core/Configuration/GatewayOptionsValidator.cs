@@ -74,17 +74,23 @@ internal static partial class GatewayOptionsValidator
             switch (provider.Kind)
             {
                 case ProviderKind.Unset:
-                    problems.Add($"{key}:Kind: required (OpenAI or Anthropic)");
+                    problems.Add($"{key}:Kind: required (OpenAI, Anthropic or ChatSite)");
                     break;
                 case ProviderKind.OpenAI or ProviderKind.Anthropic:
                     break;
+                case ProviderKind.ChatSite:
+                    ValidateChatSite(provider.ChatSite, $"{key}:ChatSite", problems);
+                    break;
                 default:
-                    problems.Add($"{key}:Kind: '{provider.Kind}' is not supported by this version yet (supported: OpenAI, Anthropic)");
+                    problems.Add($"{key}:Kind: '{provider.Kind}' is not supported by this version yet (supported: OpenAI, Anthropic, ChatSite)");
                     break;
             }
 
             Require(problems, IsHttpUrl(provider.BaseUrl), $"{key}:BaseUrl", "must be an absolute http or https URL");
+            // The value is never quoted: it may hold proxy credentials.
+            Require(problems, provider.Proxy is null || Providers.ProviderProxy.TryParse(provider.Proxy, out _, out _), $"{key}:Proxy", "must be http://host:port or socks5://host:port (optionally user:password@), without a path");
             Require(problems, provider.ChatPath is null || provider.ChatPath.StartsWith('/'), $"{key}:ChatPath", "must start with /");
+            Require(problems, provider.ResponsesPath is null || (provider.ResponsesPath.StartsWith('/') && provider.Kind == ProviderKind.OpenAI), $"{key}:ResponsesPath", "must start with / and is for OpenAI-kind providers only");
             Require(problems, provider.ModelsPath is null || provider.ModelsPath.Length == 0 || provider.ModelsPath.StartsWith('/'), $"{key}:ModelsPath", "must start with /");
             Require(problems, provider.Weight >= 0 && double.IsFinite(provider.Weight), $"{key}:Weight", "must be 0 or more");
             Require(problems, provider.FirstByteTimeoutSeconds > 0, $"{key}:FirstByteTimeoutSeconds", "must be greater than 0");
@@ -102,7 +108,7 @@ internal static partial class GatewayOptionsValidator
                 problems.Add($"{key}:RetryableStatusCodes: {statusError}");
             }
 
-            switch (provider.UpstreamAuth.Mode)
+            switch (Providers.Provider.ResolveAuthMode(provider))
             {
                 case UpstreamAuthMode.Static:
                     Require(problems, !string.IsNullOrWhiteSpace(provider.ApiKey), $"{key}:ApiKey", "required by UpstreamAuth Static");
@@ -114,8 +120,15 @@ internal static partial class GatewayOptionsValidator
                     ValidateManaged(provider.UpstreamAuth, $"{key}:UpstreamAuth", problems);
                     break;
                 case UpstreamAuthMode.AzureAD:
-                    problems.Add($"{key}:UpstreamAuth:Mode: 'AzureAD' is not supported by this version yet (supported: Static, PassThrough, Managed, None)");
+                    Require(problems, provider.UpstreamAuth.Scope is null || provider.UpstreamAuth.Scope.Trim().Length > 0, $"{key}:UpstreamAuth:Scope", "must not be blank");
+                    Require(problems, provider.UpstreamAuth.SkewSeconds >= 0, $"{key}:UpstreamAuth:SkewSeconds", "must be 0 or more");
                     break;
+            }
+
+            if (provider.UpstreamAuth.Mode != UpstreamAuthMode.AzureAD)
+            {
+                Require(problems, provider.UpstreamAuth.Scope is null, $"{key}:UpstreamAuth:Scope", "is only used with Mode AzureAD");
+                Require(problems, provider.UpstreamAuth.ManagedIdentityClientId is null, $"{key}:UpstreamAuth:ManagedIdentityClientId", "is only used with Mode AzureAD");
             }
 
             foreach (var (name, value) in provider.Headers)
@@ -133,6 +146,15 @@ internal static partial class GatewayOptionsValidator
                 }
             }
         }
+    }
+
+    private static void ValidateChatSite(ChatSiteOptions site, string key, List<string> problems)
+    {
+        Require(problems, !string.IsNullOrWhiteSpace(site.AgentSlug), $"{key}:AgentSlug", "must not be empty");
+        Require(problems, !string.IsNullOrWhiteSpace(site.Locale), $"{key}:Locale", "must not be empty");
+        Require(problems, site.QueryBudgetChars >= 1000, $"{key}:QueryBudgetChars", "must be at least 1000");
+        Require(problems, site.ToolResultMaxChars >= 100, $"{key}:ToolResultMaxChars", "must be at least 100");
+        Require(problems, site.ToolReminderTurns >= 1, $"{key}:ToolReminderTurns", "must be at least 1");
     }
 
     private static void ValidateModels(GatewayOptions options, List<string> problems)

@@ -15,11 +15,28 @@ public sealed record ProviderOptions
     /// <summary>Model-list path. Kind default (<c>/models</c> for OpenAI); unused when <see cref="Models"/> is set.</summary>
     public string? ModelsPath { get; init; }
 
+    /// <summary>
+    /// OpenAI kind: the upstream serves the Responses API at this path (e.g. <c>/responses</c>, OpenAI's own).
+    /// Responses clients then pass through as bytes (and <c>/v1/responses/compact</c> goes to
+    /// <c>{ResponsesPath}/compact</c>); without it their requests are translated to Chat Completions.
+    /// </summary>
+    public string? ResponsesPath { get; init; }
+
+    /// <summary>ChatSite kind: the body's fixed fields and the query budgets.</summary>
+    public ChatSiteOptions ChatSite { get; init; } = new();
+
     /// <summary>Upstream key for <see cref="UpstreamAuthMode.Static"/>.</summary>
     public string? ApiKey { get; init; }
 
     /// <summary>Upstream authentication.</summary>
     public UpstreamAuthOptions UpstreamAuth { get; init; } = new();
+
+    /// <summary>
+    /// Egress proxy for this provider only: <c>http://host:port</c> or <c>socks5://host:port</c>, with
+    /// optional <c>user:password@</c> (masked wherever the provider is shown or logged). Unset: the
+    /// standard <c>HTTPS_PROXY</c>/<c>HTTP_PROXY</c>/<c>NO_PROXY</c> variables apply.
+    /// </summary>
+    public string? Proxy { get; init; }
 
     /// <summary>Extra headers sent on every upstream request.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();

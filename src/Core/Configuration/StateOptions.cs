@@ -40,6 +40,14 @@ public sealed record StateOptions
     /// <summary>6-field cron of the model-list refresh job. Default every 10 minutes.</summary>
     public string RefreshSchedule { get; init; } = DefaultRefreshSchedule;
 
+    /// <summary>
+    /// Keep OpenAI Responses (those not sent with <c>store:false</c>) so that a later request can continue
+    /// from one with <c>previous_response_id</c>; kept per client key for <see cref="SessionTtlMinutes"/>.
+    /// Off by default: OpenAI's <c>store</c> defaults to true, so honouring it would keep every SDK caller's
+    /// prompts. Codex needs none of it (it sends <c>store:false</c> and its whole input every turn).
+    /// </summary>
+    public bool KeepResponses { get; init; }
+
     /// <summary>True when a Table Storage account is configured.</summary>
     public bool UsesTableStorage => !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(TableEndpoint);
 }

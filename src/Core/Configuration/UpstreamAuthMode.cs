@@ -15,7 +15,7 @@ public enum UpstreamAuthMode
     /// <summary>A token fetched from <c>TokenUrl</c> and refreshed before expiry.</summary>
     Managed,
 
-    /// <summary>An Azure.Identity token (Azure OpenAI).</summary>
+    /// <summary>An Entra ID token from Azure.Identity (Azure OpenAI with the app's managed identity).</summary>
     AzureAD,
 
     /// <summary>No upstream credentials.</summary>

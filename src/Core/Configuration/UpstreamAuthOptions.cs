@@ -24,6 +24,12 @@ public sealed record UpstreamAuthOptions
     /// <summary>Managed mode: dotted path of the lifetime in seconds. Default <c>expires_in</c>.</summary>
     public string ExpiresInPath { get; init; } = "expires_in";
 
-    /// <summary>Managed mode: refresh this many seconds before expiry. Default 60.</summary>
+    /// <summary>Managed and AzureAD modes: refresh this many seconds before expiry. Default 60.</summary>
     public double SkewSeconds { get; init; } = 60;
+
+    /// <summary>AzureAD mode: the token's scope. Default <c>https://cognitiveservices.azure.com/.default</c> (Azure OpenAI).</summary>
+    public string? Scope { get; init; }
+
+    /// <summary>AzureAD mode: client id of the user-assigned managed identity to use; otherwise <c>DefaultAzureCredential</c>.</summary>
+    public string? ManagedIdentityClientId { get; init; }
 }

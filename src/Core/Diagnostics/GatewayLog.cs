@@ -81,4 +81,12 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "thinking_write_failed request_id={request_id}")]
     public static partial void ThinkingWriteFailed(ILogger logger, string request_id, Exception exception);
+
+    /// <summary>A kept response could not be stored; continuing from it will be a 400 previous_response_not_found.</summary>
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "response_keep_failed request_id={request_id}")]
+    public static partial void ResponseKeepFailed(ILogger logger, string request_id, Exception exception);
+
+    /// <summary>Once per provider with a <c>Proxy</c>, when its handler is built; <paramref name="proxy"/> is masked.</summary>
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "provider_proxy provider={provider} proxy={proxy}")]
+    public static partial void ProviderProxy(ILogger logger, string provider, string proxy);
 }

@@ -39,4 +39,10 @@ internal sealed class RequestLog
     public int? CompletionTokens { get; set; }
 
     public bool UsageEstimated { get; set; }
+
+    /// <summary>
+    /// The whole answer reached the client (a stream's terminal event, or the whole body): a client that
+    /// hangs up right after it did not abort anything, so the end reason stays the answer's.
+    /// </summary>
+    public bool Delivered { get; set; }
 }

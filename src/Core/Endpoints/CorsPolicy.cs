@@ -19,8 +19,11 @@ internal sealed class CorsPolicy
         _any = _origins.Contains("*");
     }
 
-    /// <summary>Adds CORS headers for an allowed origin; true when the request was a preflight and is answered.</summary>
-    public bool Apply(HttpContext http)
+    /// <summary>
+    /// Adds CORS headers for an allowed origin; true when the request was a preflight and is answered
+    /// (only when <paramref name="answerPreflight"/>: the route accepts <c>OPTIONS</c>).
+    /// </summary>
+    public bool Apply(HttpContext http, bool answerPreflight)
     {
         var origin = http.Request.Headers.Origin.ToString();
         var allowed = origin.Length > 0 && (_any || _origins.Contains(origin));
@@ -32,7 +35,7 @@ internal sealed class CorsPolicy
             response.Headers.AccessControlExposeHeaders = "x-request-id, Retry-After";
         }
 
-        if (!HttpMethods.IsOptions(http.Request.Method))
+        if (!answerPreflight || !HttpMethods.IsOptions(http.Request.Method))
         {
             return false;
         }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Diagnostics;
+using Gateway.Pipeline;
 using Gateway.Protocols.Anthropic;
 using Gateway.Providers;
 using Gateway.Routing;
@@ -52,8 +53,12 @@ internal sealed class CountTokensEndpoint
             }
         }
 
-        request.Conversation ??= AnthropicRequestReader.Read(request);
-        var tokens = _estimator.CountPrompt(request.Conversation);
+        if ((request.Conversation ?? await ChatEndpoint.ReadConversationAsync(exchange, request)) is not { } conversation)
+        {
+            return;
+        }
+
+        var tokens = _estimator.CountPrompt(conversation);
         var log = exchange.Log;
         log.PromptTokens = tokens;
         log.CompletionTokens = 0;
@@ -77,7 +82,13 @@ internal sealed class CountTokensEndpoint
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(exchange.Aborted, timeout.Token);
         try
         {
-            var body = AnthropicPassThroughCodec.Body(request, target, stream: false, countTokens: true);
+            if (UntranslatableRequest.TryWrite(() => AnthropicPassThroughCodec.Body(request, target, stream: false, countTokens: true), request, out var body) is { } untranslatable)
+            {
+                log.EndReason = "invalid_request";
+                await exchange.WriteErrorAsync(GatewayError.InvalidRequest("invalid_request", untranslatable.ClientMessage!, null));
+                return true;
+            }
+
             using var response = await _sender.SendCountTokensAsync(target, body, _chat.Call(exchange), linked.Token);
             var status = (int)response.StatusCode;
             log.UpstreamStatus = status;

@@ -4,6 +4,7 @@ using Gateway.Diagnostics;
 using Gateway.Pipeline;
 using Gateway.Protocols.Anthropic;
 using Gateway.Protocols.OpenAIChat;
+using Gateway.Protocols.OpenAIResponses;
 using Gateway.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -16,9 +17,6 @@ namespace Gateway.Endpoints;
 /// </summary>
 public sealed class GatewayHandlers
 {
-    private static readonly string[] PostOnly = [HttpMethods.Post];
-    private static readonly string[] GetOnly = [HttpMethods.Get, HttpMethods.Head];
-
     private readonly CorsPolicy _cors;
     private readonly ClientAuthenticator _auth;
     private readonly ClientRateLimiter _rateLimiter;
@@ -54,44 +52,39 @@ public sealed class GatewayHandlers
         _logger = loggers.CreateLogger(GatewayLog.RequestCategory);
     }
 
-    /// <summary>OpenAI Chat Completions (<c>/v1/chat/completions</c>, <c>/chat/completions</c>, <c>/</c>).</summary>
-    public Task ChatCompletionsAsync(HttpContext context) => RunAsync(context, "chat_completions", OpenAIChatInbound.Instance, PostOnly, Access.Client, _chat.HandleChatCompletionsAsync);
+    /// <summary>Runs <paramref name="route"/>'s endpoint for one request; both hosts call this for every route of <see cref="GatewayRouteTable"/>.</summary>
+    public Task HandleAsync(GatewayRoute route, HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        return route.Endpoint switch
+        {
+            GatewayEndpoint.ChatCompletions => RunAsync(context, "chat_completions", OpenAIChatInbound.Instance, route, Access.Client, _chat.HandleChatCompletionsAsync),
+            GatewayEndpoint.Messages => RunAsync(context, "messages", AnthropicInbound.Instance, route, Access.Client, _chat.HandleMessagesAsync),
+            GatewayEndpoint.CountTokens => RunAsync(context, "messages_count_tokens", AnthropicInbound.Instance, route, Access.Client, _countTokens.HandleAsync),
+            GatewayEndpoint.Responses => RunAsync(context, "responses", ResponsesInbound.Instance, route, Access.Client, _chat.HandleResponsesAsync),
+            GatewayEndpoint.ResponsesCompact => RunAsync(context, "responses_compact", ResponsesInbound.Instance, route, Access.Client, _chat.HandleResponsesCompactAsync),
+            GatewayEndpoint.Models => RunAsync(context, "models", OpenAIChatInbound.Instance, route, Access.Client, _models.HandleAsync),
+            GatewayEndpoint.Health => RunAsync(context, "health", OpenAIChatInbound.Instance, route, Access.Public, _health.ReadyAsync),
+            GatewayEndpoint.Live => RunAsync(context, "health_live", OpenAIChatInbound.Instance, route, Access.Public, HealthEndpoint.LiveAsync),
+            GatewayEndpoint.ManageModelsRefresh => RunAsync(context, "manage_models_refresh", OpenAIChatInbound.Instance, route, Access.Admin, _manage.RefreshModelsAsync),
+            _ => RunAsync(context, "unknown", OpenAIChatInbound.Instance, route, Access.Public, exchange => exchange.WriteErrorAsync(GatewayError.RouteNotFound())),
+        };
+    }
 
-    /// <summary>Anthropic Messages (<c>/v1/messages</c>).</summary>
-    public Task MessagesAsync(HttpContext context) => RunAsync(context, "messages", AnthropicInbound.Instance, PostOnly, Access.Client, _chat.HandleMessagesAsync);
-
-    /// <summary>Anthropic token count (<c>/v1/messages/count_tokens</c>).</summary>
-    public Task CountTokensAsync(HttpContext context) => RunAsync(context, "messages_count_tokens", AnthropicInbound.Instance, PostOnly, Access.Client, _countTokens.HandleAsync);
-
-    /// <summary>OpenAI model list (<c>/v1/models</c>, <c>/models</c>).</summary>
-    public Task ModelsAsync(HttpContext context) => RunAsync(context, "models", OpenAIChatInbound.Instance, GetOnly, Access.Client, _models.HandleAsync);
-
-    /// <summary>Readiness (<c>/health</c>).</summary>
-    public Task HealthAsync(HttpContext context) => RunAsync(context, "health", OpenAIChatInbound.Instance, GetOnly, Access.Public, _health.ReadyAsync);
-
-    /// <summary>Liveness (<c>/health/live</c>).</summary>
-    public Task LiveAsync(HttpContext context) => RunAsync(context, "health_live", OpenAIChatInbound.Instance, GetOnly, Access.Public, HealthEndpoint.LiveAsync);
-
-    /// <summary>Runs the model-list refresh job now (<c>POST /manage/models/refresh</c>, admin key).</summary>
-    public Task ManageModelsRefreshAsync(HttpContext context) => RunAsync(context, "manage_models_refresh", OpenAIChatInbound.Instance, PostOnly, Access.Admin, _manage.RefreshModelsAsync);
-
-    /// <summary>Any other route: 404 in the OpenAI envelope.</summary>
-    public Task NotFoundAsync(HttpContext context) =>
-        RunAsync(context, "unknown", OpenAIChatInbound.Instance, [context.Request.Method], Access.Public, exchange => exchange.WriteErrorAsync(GatewayError.RouteNotFound()));
-
-    private async Task RunAsync(HttpContext http, string route, IInboundProtocol protocol, string[] methods, Access access, Func<RequestExchange, Task> handle)
+    private async Task RunAsync(HttpContext http, string logRoute, IInboundProtocol protocol, GatewayRoute route, Access access, Func<RequestExchange, Task> handle)
     {
         ArgumentNullException.ThrowIfNull(http);
-        var exchange = new RequestExchange(http, route, protocol, _time);
+        var exchange = new RequestExchange(http, logRoute, protocol, _time);
         http.Response.Headers["x-request-id"] = exchange.RequestId;
         try
         {
-            if (_cors.Apply(http))
+            // Only routes that list OPTIONS answer a preflight (the same routes Functions binds OPTIONS to).
+            if (_cors.Apply(http, route.AnswersPreflight))
             {
                 return;
             }
 
-            if (!methods.Contains(http.Request.Method, StringComparer.OrdinalIgnoreCase))
+            if (!route.Accepts(http.Request.Method))
             {
                 await exchange.WriteErrorAsync(GatewayError.MethodNotAllowed());
                 return;
@@ -143,7 +136,7 @@ public sealed class GatewayHandlers
         }
         finally
         {
-            if (http.RequestAborted.IsCancellationRequested && exchange.Log.EndReason is not ("client_abort"))
+            if (http.RequestAborted.IsCancellationRequested && !exchange.Log.Delivered && exchange.Log.EndReason is not ("client_abort"))
             {
                 exchange.Log.EndReason = "client_abort";
             }

@@ -21,6 +21,12 @@ public static class GatewayRoutes
     /// <summary>Anthropic's token count of a Messages request.</summary>
     public const string MessagesCountTokens = "v1/messages/count_tokens";
 
+    /// <summary>OpenAI Responses (Codex).</summary>
+    public const string Responses = "v1/responses";
+
+    /// <summary>Responses compaction (Codex compacts long sessions through it).</summary>
+    public const string ResponsesCompact = "v1/responses/compact";
+
     /// <summary>OpenAI model list.</summary>
     public const string Models = "v1/models";
 

@@ -33,6 +33,7 @@ internal sealed class ManageEndpoint
             writer.WriteNumber("affinity", report.Swept.Affinity);
             writer.WriteNumber("tokens", report.Swept.Tokens);
             writer.WriteNumber("thinking", report.Swept.Thinking);
+            writer.WriteNumber("responses", report.Swept.Responses);
             writer.WriteEndObject();
             writer.WriteEndObject();
         });

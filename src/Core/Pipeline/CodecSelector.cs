@@ -1,10 +1,13 @@
 using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Protocols.Anthropic;
+using Gateway.Protocols.ChatSite;
 using Gateway.Protocols.OpenAIChat;
+using Gateway.Protocols.OpenAIResponses;
 using Gateway.Diagnostics;
 using Gateway.Routing;
 using Gateway.State;
+using Gateway.Tools;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Pipeline;
@@ -17,11 +20,13 @@ internal sealed class CodecSelector
 {
     private readonly TokenEstimator _estimator;
     private readonly ThinkingMemory _thinking;
+    private readonly ResponseHistory? _responses;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
-    public CodecSelector(TokenEstimator estimator, ThinkingMemory thinking, ILoggerFactory loggers, TimeProvider? time = null)
+    public CodecSelector(TokenEstimator estimator, ThinkingMemory thinking, ILoggerFactory loggers, TimeProvider? time = null, ResponseHistory? responses = null)
     {
+        _responses = responses;
         _time = time ?? TimeProvider.System;
         _estimator = estimator;
         _thinking = thinking;
@@ -33,6 +38,7 @@ internal sealed class CodecSelector
     {
         (WireFormat.OpenAIChat, ProviderKind.OpenAI) => true,
         (WireFormat.AnthropicMessages, ProviderKind.Anthropic) => true,
+        (WireFormat.OpenAIResponses, ProviderKind.OpenAI) => target.Provider.ResponsesUri is not null,
         _ => false,
     };
 
@@ -62,7 +68,62 @@ internal sealed class CodecSelector
                 new OpenAIChatEncoder(request, rewriteThinking: false, target.Model, _time.GetUtcNow().ToUnixTimeSeconds()),
                 _estimator,
                 _thinking.Recorder(keyName, ex => GatewayLog.ThinkingWriteFailed(_logger, requestId, ex))),
+            (WireFormat.OpenAIResponses, ProviderKind.OpenAI) when provider.ResponsesUri is not null => NativeResponses(request, target, keyName, requestId),
+            (WireFormat.OpenAIResponses, ProviderKind.OpenAI) => Responses(request, target, OpenAIChatRequestWriter.Instance, new OpenAIChatDecoder(), Opaque.From(string.Empty, ProviderKind.OpenAI, provider.Id), keyName, requestId),
+            (WireFormat.OpenAIResponses, ProviderKind.Anthropic) => Responses(request, target, AnthropicRequestWriter.Instance, new AnthropicDecoder(provider.Id), null, keyName, requestId),
+            (_, ProviderKind.ChatSite) => ChatSite(request, target, keyName, requestId),
             _ => throw new NotSupportedException($"No codec for {request.Format} clients and {provider.Kind} targets."),
         };
+    }
+
+    // A Responses client: the compaction answer, or the Responses encoder (and, for a kept response, its keeper).
+    private TranslatingCodec Responses(ChatRequest request, RouteTarget target, IUpstreamRequestWriter writer, IUpstreamDecoder decoder, Opaque? unsignedReasoningOrigin, string keyName, string requestId)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        if (request.Compaction)
+        {
+            return new TranslatingCodec(request, target, writer, decoder, new ResponsesCompaction(request, now), _estimator);
+        }
+
+        var encoder = new ResponsesEncoder(request, unsignedReasoningOrigin, now);
+        var keeper = request.KeepResponse && _responses is not null
+            ? _responses.Keeper(keyName, request, encoder, ex => GatewayLog.ResponseKeepFailed(_logger, requestId, ex))
+            : null;
+        return new TranslatingCodec(request, target, writer, decoder, encoder, _estimator, keeper);
+    }
+
+    // A chat site: its request and answer, with the tool loop emulated when the client offers tools.
+    private TranslatingCodec ChatSite(ChatRequest request, RouteTarget target, string keyName, string requestId)
+    {
+        var conversation = request.Conversation!;
+        var provider = target.Provider;
+        var tools = conversation.Tools.Where(t => t.NativeJson is null).ToList();
+        var protocol = tools.Count > 0 ? new ToolProtocol(tools, conversation.ToolChoice) { ParallelOnlyOne = conversation.ParallelToolCalls == false } : null;
+        var writer = new ChatSiteRequestWriter(protocol);
+        IUpstreamDecoder decoder = new ChatSiteDecoder(request);
+        if (protocol is { Offered: true })
+        {
+            decoder = new ToolLoopStage(decoder, protocol);
+        }
+
+        var origin = Opaque.From(string.Empty, ProviderKind.ChatSite, provider.Id);
+        return request.Format switch
+        {
+            WireFormat.AnthropicMessages => new TranslatingCodec(request, target, writer, decoder, new AnthropicEncoder(request.Model, origin), _estimator),
+            WireFormat.OpenAIResponses => Responses(request, target, writer, decoder, origin, keyName, requestId),
+            _ => new TranslatingCodec(request, target, writer, decoder, new OpenAIChatEncoder(request, rewriteThinking: false, target.Model, _time.GetUtcNow().ToUnixTimeSeconds()), _estimator),
+        };
+    }
+
+    // A Responses client and an upstream that serves the Responses API: the byte path (and, for a kept response, its keeper).
+    private ResponsesPassThroughCodec NativeResponses(ChatRequest request, RouteTarget target, string keyName, string requestId)
+    {
+        var codec = new ResponsesPassThroughCodec(request, target);
+        if (request.KeepResponse && !request.Compaction && _responses is not null)
+        {
+            codec.Keeper = _responses.Keeper(keyName, request, codec, ex => GatewayLog.ResponseKeepFailed(_logger, requestId, ex));
+        }
+
+        return codec;
     }
 }

@@ -15,6 +15,12 @@ internal interface IAttemptCodec
     /// <summary>The body to send upstream.</summary>
     ReadOnlyMemory<byte> UpstreamBody(bool stream);
 
+    /// <summary>The body again without the upstream session it carried (the upstream answered 4xx to it); null when there was none.</summary>
+    ReadOnlyMemory<byte>? WithoutSession(bool stream) => null;
+
+    /// <summary>Where the body goes when not to the provider's chat URI (a Responses upstream's own API); null otherwise.</summary>
+    Uri? UpstreamUri => null;
+
     /// <summary>Turns one upstream event into client frames (appended to <paramref name="toClient"/>).</summary>
     StreamStep OnUpstreamEvent(in SseEvent upstream, List<SseFrame> toClient);
 
@@ -40,6 +46,11 @@ internal interface IAttemptCodec
     /// as a bad response.
     /// </summary>
     UpstreamFailure FailureOf(ReadOnlySpan<byte> upstreamData, int status, string detail);
+
+    /// <summary>
+    /// Finishes a completed answer before its last frame goes to the client (see <see cref="ITurnObserver.FlushAsync"/>).
+    /// </summary>
+    ValueTask FinishTurnAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <summary>Usage of the answer, reported or estimated; known once the stream ended or the answer was built.</summary>
     TokenUsage? Usage { get; }

@@ -9,4 +9,10 @@ internal interface ITurnObserver
 
     /// <summary>The answer completed; whatever was observed may be kept.</summary>
     void TurnCompleted();
+
+    /// <summary>
+    /// Work that must be done before the client gets the answer's last frame (a kept response is stored
+    /// before the client can ask to continue from it). Called after <see cref="TurnCompleted"/>.
+    /// </summary>
+    ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -7,4 +7,10 @@ namespace Gateway.Pipeline;
 internal interface IUpstreamRequestWriter
 {
     ReadOnlyMemory<byte> Write(ChatRequest request, RouteTarget target, bool stream);
+
+    /// <summary>
+    /// The same turn without the upstream session the first body carried (the upstream no longer knows it),
+    /// or null when there was none: the attempt then sends it once more.
+    /// </summary>
+    ReadOnlyMemory<byte>? WithoutSession(ChatRequest request, RouteTarget target, bool stream) => null;
 }

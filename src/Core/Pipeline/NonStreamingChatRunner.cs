@@ -55,6 +55,7 @@ internal sealed class NonStreamingChatRunner
             response.ContentLength = answer.Body.Length;
             log.TtfbMs = _time.GetElapsedTime(exchange.Started).TotalMilliseconds;
             await response.Body.WriteAsync(answer.Body, exchange.Aborted);
+            log.Delivered = true;
             return outcome.Target;
         }
         finally
@@ -78,7 +79,7 @@ internal sealed class NonStreamingChatRunner
 
         try
         {
-            using var response = await _sender.SendChatAsync(target, body, stream: false, context.Call, linked.Token);
+            using var response = await _sender.SendChatAsync(target, body, stream: false, context.Call, linked.Token, codec.UpstreamUri, () => codec.WithoutSession(stream: false));
             context.Exchange.Log.UpstreamStatus = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
             {
@@ -91,11 +92,12 @@ internal sealed class NonStreamingChatRunner
                 return Fail(context, target, new UpstreamFailure(FailureKind.BadResponse, (int)response.StatusCode, "response larger than the gateway accepts"));
             }
 
-            if (!codec.TryAnswerWhole(completion.Value, out var answer))
+            if (!CodecGuard.TryAnswerWhole(codec, completion.Value, out var answer))
             {
-                return Fail(context, target, codec.FailureOf(completion.Value.Span, (int)response.StatusCode, "2xx body is not a chat completion"));
+                return Fail(context, target, CodecGuard.FailureOf(codec, completion.Value.Span, (int)response.StatusCode, "2xx body is not a chat completion"));
             }
 
+            await codec.FinishTurnAsync(linked.Token);
             return AttemptResult<Answer>.Succeeded(new Answer(answer, codec.Usage ?? default, codec.Finish));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -102,7 +102,7 @@ internal sealed class StreamingChatRunner
         clock.IdleTimeout = provider.IdleTimeout;
         try
         {
-            var send = _sender.SendChatAsync(target, body, stream: true, context.Call, stream.Cancel.Token);
+            var send = _sender.SendChatAsync(target, body, stream: true, context.Call, stream.Cancel.Token, codec.UpstreamUri, () => codec.WithoutSession(stream: true));
             var waited = await clock.WaitAsync(send, cancellationToken);
             if (waited != WaitOutcome.Completed)
             {
@@ -138,9 +138,9 @@ internal sealed class StreamingChatRunner
                 }
 
                 var json = await read;
-                if (json is null || codec.EventsOfWhole(json) is not { } events)
+                if (json is null || CodecGuard.EventsOfWhole(codec, json) is not { } events)
                 {
-                    return await FailAsync(context, stream, codec.FailureOf(json, 200, "JSON answer is not a chat completion"));
+                    return await FailAsync(context, stream, CodecGuard.FailureOf(codec, json, 200, "JSON answer is not a chat completion"));
                 }
 
                 stream.Events = Replay(events).GetAsyncEnumerator(stream.Cancel.Token);
@@ -165,15 +165,20 @@ internal sealed class StreamingChatRunner
                     return await FailAsync(context, stream, new UpstreamFailure(FailureKind.BadResponse, 200, "stream ended before any content"));
                 }
 
-                switch (codec.OnUpstreamEvent(sse, stream.Pending))
+                switch (CodecGuard.OnUpstreamEvent(codec, sse, stream.Pending))
                 {
                     case StreamStep.Content:
                         clock.FirstContentDeadline = long.MaxValue;
                         await writer.WriteAsync(stream.Pending, cancellationToken);
                         stream.Pending.Clear();
                         return AttemptResult<UpstreamStream>.Succeeded(stream);
+                    case StreamStep.Progress:
+                        // Held by a stage (a tool call read from text): the upstream is answering, so the
+                        // first-content timer stops; the idle timer still watches the bytes.
+                        clock.FirstContentDeadline = long.MaxValue;
+                        break;
                     case StreamStep.UpstreamError:
-                        return await FailAsync(context, stream, codec.FailureOf(sse.Data.Span, 200, "error event before any content"));
+                        return await FailAsync(context, stream, CodecGuard.FailureOf(codec, sse.Data.Span, 200, "error event before any content"));
                     case StreamStep.Malformed:
                         return await FailAsync(context, stream, new UpstreamFailure(FailureKind.BadResponse, 200, "malformed event before any content"));
                 }
@@ -232,7 +237,7 @@ internal sealed class StreamingChatRunner
                     break;
                 }
 
-                var step = codec.OnUpstreamEvent(sse, stream.Pending);
+                var step = CodecGuard.OnUpstreamEvent(codec, sse, stream.Pending);
                 if (step is StreamStep.UpstreamError or StreamStep.Malformed)
                 {
                     interruption = StreamErrors.Interrupted(step == StreamStep.UpstreamError ? "The upstream reported an error mid-stream." : "The upstream sent a malformed event.");
@@ -252,8 +257,14 @@ internal sealed class StreamingChatRunner
         }
 
         var end = codec.OnUpstreamEnd(stream.Pending, interruption);
+        if (end == StreamEnd.Completed)
+        {
+            await codec.FinishTurnAsync(aborted);
+        }
+
         await writer.WriteAsync(stream.Pending, aborted);
         stream.Pending.Clear();
+        log.Delivered = true;
 
         log.EndReason = end == StreamEnd.Completed ? codec.Finish?.Value ?? "stop" : interruption?.EndReason ?? "upstream_error";
         log.TtfbMs = writer.DataWritten ? _time.GetElapsedTime(context.Exchange.Started, writer.FirstDataTimestamp).TotalMilliseconds : null;

@@ -51,6 +51,8 @@ internal sealed class TranslatingCodec : IAttemptCodec
 
     public ReadOnlyMemory<byte> UpstreamBody(bool stream) => _writer.Write(_request, _target, stream);
 
+    public ReadOnlyMemory<byte>? WithoutSession(bool stream) => _writer.WithoutSession(_request, _target, stream);
+
     public StreamStep OnUpstreamEvent(in SseEvent upstream, List<SseFrame> toClient)
     {
         _updates.Clear();
@@ -59,9 +61,11 @@ internal sealed class TranslatingCodec : IAttemptCodec
             // Decoded once by EventsOfWhole (decoders keep state: ids given out, tool indices).
             _updates.AddRange(_whole);
         }
-        else
+
+        var step = StreamStep.Preamble;
+        if (upstream.EventType != WholeAnswer)
         {
-            var step = _decoder.Decode(upstream, _updates);
+            step = _decoder.Decode(upstream, _updates);
             if (step is StreamStep.UpstreamError or StreamStep.Malformed)
             {
                 return step;
@@ -69,8 +73,12 @@ internal sealed class TranslatingCodec : IAttemptCodec
         }
 
         var content = Observe(_updates);
+        var before = toClient.Count;
         _encoder.Encode(_updates, toClient);
-        return content ? StreamStep.Content : StreamStep.Preamble;
+
+        // Content the client's format has no place for (a signature to an OpenAI client) writes nothing:
+        // the stream is not committed by it, so a failure before the first visible token can still fail over.
+        return content && toClient.Count > before ? StreamStep.Content : step == StreamStep.Progress ? StreamStep.Progress : StreamStep.Preamble;
     }
 
     public StreamEnd OnUpstreamEnd(List<SseFrame> toClient, GatewayError? interruption)
@@ -108,6 +116,8 @@ internal sealed class TranslatingCodec : IAttemptCodec
     }
 
     public UpstreamFailure FailureOf(ReadOnlySpan<byte> upstreamData, int status, string detail) => _decoder.FailureOf(upstreamData, status, detail);
+
+    public ValueTask FinishTurnAsync(CancellationToken cancellationToken) => _observer?.FlushAsync(cancellationToken) ?? ValueTask.CompletedTask;
 
     // Keeps usage and the text an estimate would count; true when any update is content.
     private bool Observe(List<ChatUpdate> updates)

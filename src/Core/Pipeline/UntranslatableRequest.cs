@@ -12,11 +12,15 @@ namespace Gateway.Pipeline;
 internal static class UntranslatableRequest
 {
     /// <summary>The failure when the body cannot be written; null with <paramref name="body"/> set otherwise.</summary>
-    public static UpstreamFailure? TryWrite(IAttemptCodec codec, ChatRequest request, bool stream, out ReadOnlyMemory<byte> body)
+    public static UpstreamFailure? TryWrite(IAttemptCodec codec, ChatRequest request, bool stream, out ReadOnlyMemory<byte> body) =>
+        TryWrite(() => codec.UpstreamBody(stream), request, out body);
+
+    /// <summary>The same for any writer of an upstream body built from <paramref name="request"/>.</summary>
+    public static UpstreamFailure? TryWrite(Func<ReadOnlyMemory<byte>> write, ChatRequest request, out ReadOnlyMemory<byte> body)
     {
         try
         {
-            body = codec.UpstreamBody(stream);
+            body = write();
             return null;
         }
         catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException or FormatException)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
@@ -10,10 +9,11 @@ namespace Gateway.Providers;
 /// <summary>
 /// Tokens for <c>UpstreamAuth.Mode: Managed</c> (SPEC §5 Auth). A token is fetched from <c>TokenUrl</c>,
 /// shared with every instance through the token store, and refreshed <c>SkewSeconds</c> before it
-/// expires — once: within an instance callers wait on one refresh, and across instances the refresher
-/// takes a short lease on the stored row with an ETag-checked write while the others wait for its result.
+/// expires — once: within an instance callers wait on one refresh (<see cref="UpstreamTokenCache"/>), and
+/// across instances the refresher takes a short lease on the stored row with an ETag-checked write while
+/// the others wait for its result.
 /// </summary>
-internal sealed class ManagedTokenSource
+internal sealed class ManagedTokenSource : IUpstreamTokenSource
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan LeasePoll = TimeSpan.FromMilliseconds(100);
@@ -23,52 +23,30 @@ internal sealed class ManagedTokenSource
     private readonly StateStores _stores;
     private readonly IHttpClientFactory _clients;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset ExpiresAt)> _local = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.OrdinalIgnoreCase);
+    private readonly UpstreamTokenCache _cache;
 
     public ManagedTokenSource(StateStores stores, IHttpClientFactory clients, TimeProvider time)
     {
         _stores = stores;
         _clients = clients;
         _time = time;
+        _cache = new UpstreamTokenCache(time);
     }
 
-    /// <summary>A usable token; with <paramref name="rejected"/> set, one newer than that token.</summary>
-    public async ValueTask<string> GetAsync(Provider provider, string? rejected, CancellationToken cancellationToken)
-    {
-        if (rejected is null && Fresh(provider, _local.TryGetValue(provider.Id, out var cached) ? cached : null) is { } token)
-        {
-            return token;
-        }
+    /// <inheritdoc/>
+    public ValueTask<string> GetAsync(Provider provider, string? rejected, CancellationToken cancellationToken) =>
+        _cache.GetAsync(provider, rejected, this, static (self, p, r, ct) => self.ObtainAsync(p, r, ct), cancellationToken);
 
-        var gate = _gates.GetOrAdd(provider.Id, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
-        try
-        {
-            if (_local.TryGetValue(provider.Id, out cached) && cached.Token != rejected && Fresh(provider, cached) is { } current)
-            {
-                return current;
-            }
-
-            return await ObtainAsync(provider, rejected, cancellationToken);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
-
-    private async ValueTask<string> ObtainAsync(Provider provider, string? rejected, CancellationToken cancellationToken)
+    private async Task<UpstreamToken> ObtainAsync(Provider provider, string? rejected, CancellationToken cancellationToken)
     {
         var deadline = _time.GetUtcNow() + Lease + FetchTimeout;
         while (true)
         {
             var stored = await _stores.Tokens.GetAsync(provider.Id, cancellationToken);
             var now = _time.GetUtcNow();
-            if (stored?.Token is { } shared && shared != rejected && Fresh(provider, (shared, stored.TokenExpiresAt)) is not null)
+            if (stored?.Token is { } shared && shared != rejected && _cache.IsFresh(provider, new UpstreamToken(shared, stored.TokenExpiresAt)))
             {
-                _local[provider.Id] = (shared, stored.TokenExpiresAt);
-                return shared;
+                return new UpstreamToken(shared, stored.TokenExpiresAt);
             }
 
             if (stored?.RefreshingUntil > now && now < deadline)
@@ -76,7 +54,7 @@ internal sealed class ManagedTokenSource
                 // Another instance is refreshing. A token that has not yet expired is still good meanwhile.
                 if (rejected is null && stored.Token is { } old && stored.TokenExpiresAt > now)
                 {
-                    return old;
+                    return new UpstreamToken(old, stored.TokenExpiresAt);
                 }
 
                 await Task.Delay(LeasePoll, _time, cancellationToken);
@@ -90,7 +68,7 @@ internal sealed class ManagedTokenSource
                 continue;
             }
 
-            (string Token, DateTimeOffset ExpiresAt) fresh;
+            UpstreamToken fresh;
             try
             {
                 fresh = await FetchAsync(provider, cancellationToken);
@@ -102,16 +80,12 @@ internal sealed class ManagedTokenSource
                 throw;
             }
 
-            await _stores.Tokens.SaveAsync(new TokenRecord(provider.Id, fresh.Token, fresh.ExpiresAt, null, claimed.ETag), cancellationToken);
-            _local[provider.Id] = fresh;
-            return fresh.Token;
+            await _stores.Tokens.SaveAsync(new TokenRecord(provider.Id, fresh.Value, fresh.ExpiresAt, null, claimed.ETag), cancellationToken);
+            return fresh;
         }
     }
 
-    private string? Fresh(Provider provider, (string Token, DateTimeOffset ExpiresAt)? token) =>
-        token is { } t && t.ExpiresAt - TimeSpan.FromSeconds(provider.Options.UpstreamAuth.SkewSeconds) > _time.GetUtcNow() ? t.Token : null;
-
-    private async Task<(string Token, DateTimeOffset ExpiresAt)> FetchAsync(Provider provider, CancellationToken cancellationToken)
+    private async Task<UpstreamToken> FetchAsync(Provider provider, CancellationToken cancellationToken)
     {
         var auth = provider.Options.UpstreamAuth;
         using var timeout = new CancellationTokenSource(FetchTimeout, _time);
@@ -167,7 +141,7 @@ internal sealed class ManagedTokenSource
                 { ValueKind: JsonValueKind.String } s when double.TryParse(s.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) => TimeSpan.FromSeconds(seconds),
                 _ => JwtExpiry(token) is { } exp ? exp - now : DefaultLifetime,
             };
-            return (token, now + lifetime);
+            return new UpstreamToken(token, now + lifetime);
         }
         catch (JsonException ex)
         {

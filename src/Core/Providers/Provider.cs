@@ -12,6 +12,7 @@ internal sealed class Provider
         var baseUrl = options.BaseUrl!.TrimEnd('/');
         ChatUri = new Uri(baseUrl + (options.ChatPath ?? DefaultChatPath(options.Kind)));
         CountTokensUri = options.Kind == ProviderKind.Anthropic ? new Uri(ChatUri.AbsoluteUri.TrimEnd('/') + "/count_tokens") : null;
+        ResponsesUri = options.Kind == ProviderKind.OpenAI && !string.IsNullOrEmpty(options.ResponsesPath) ? new Uri(baseUrl + options.ResponsesPath) : null;
         var modelsPath = options.ModelsPath ?? DefaultModelsPath(options.Kind);
         ModelsUri = options.Models is null && !string.IsNullOrEmpty(modelsPath) ? new Uri(baseUrl + modelsPath) : null;
         Retryable = StatusCodeSet.TryParse(options.RetryableStatusCodes, out var retryable, out var error)
@@ -29,9 +30,7 @@ internal sealed class Provider
                 _ => ThinkingMode.Passthrough,
             };
         ThinkingStyle = options.ThinkingStyle == ThinkingStyle.Budget ? ThinkingStyle.Budget : ThinkingStyle.Adaptive;
-        AuthMode = options.UpstreamAuth.Mode != UpstreamAuthMode.Default
-            ? options.UpstreamAuth.Mode
-            : string.IsNullOrEmpty(options.ApiKey) ? UpstreamAuthMode.None : UpstreamAuthMode.Static;
+        AuthMode = ResolveAuthMode(options);
         Concurrency = new ConcurrencyGate(options.MaxConcurrency);
     }
 
@@ -42,6 +41,9 @@ internal sealed class Provider
     public ProviderKind Kind => Options.Kind;
 
     public Uri ChatUri { get; }
+
+    /// <summary>The upstream's own Responses API (<see cref="ProviderOptions.ResponsesPath"/>); null when it has none.</summary>
+    public Uri? ResponsesUri { get; }
 
     /// <summary>Anthropic's token count (<c>{ChatPath}/count_tokens</c>); null for other kinds.</summary>
     public Uri? CountTokensUri { get; }
@@ -79,6 +81,17 @@ internal sealed class Provider
         var value = string.Join(",", kept);
         return value.Length == 0 ? null : value;
     }
+
+    /// <summary>
+    /// The upstream auth mode: as configured, else Managed for a chat site with a token URL, Static with an
+    /// API key, None without one.
+    /// </summary>
+    public static UpstreamAuthMode ResolveAuthMode(ProviderOptions options) => options.UpstreamAuth.Mode switch
+    {
+        not UpstreamAuthMode.Default => options.UpstreamAuth.Mode,
+        _ when options.Kind == ProviderKind.ChatSite && !string.IsNullOrEmpty(options.UpstreamAuth.TokenUrl) => UpstreamAuthMode.Managed,
+        _ => string.IsNullOrEmpty(options.ApiKey) ? UpstreamAuthMode.None : UpstreamAuthMode.Static,
+    };
 
     /// <summary>Name of this provider's client in <see cref="System.Net.Http.IHttpClientFactory"/>.</summary>
     public string HttpClientName => "gateway-provider:" + Id;

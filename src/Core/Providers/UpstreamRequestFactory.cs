@@ -17,14 +17,14 @@ internal static class UpstreamRequestFactory
     private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
 
-    public static HttpRequestMessage CreateChat(RouteTarget target, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, string? managedToken) =>
-        CreatePost(target, target.Provider.ChatUri, body, stream, call, managedToken);
+    public static HttpRequestMessage CreateChat(RouteTarget target, Uri uri, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, string? bearerToken) =>
+        CreatePost(target, uri, body, stream, call, bearerToken);
 
     /// <summary>Anthropic's <c>count_tokens</c> call.</summary>
-    public static HttpRequestMessage CreateCountTokens(RouteTarget target, ReadOnlyMemory<byte> body, UpstreamCallContext call, string? managedToken) =>
-        CreatePost(target, target.Provider.CountTokensUri!, body, stream: false, call, managedToken);
+    public static HttpRequestMessage CreateCountTokens(RouteTarget target, ReadOnlyMemory<byte> body, UpstreamCallContext call, string? bearerToken) =>
+        CreatePost(target, target.Provider.CountTokensUri!, body, stream: false, call, bearerToken);
 
-    private static HttpRequestMessage CreatePost(RouteTarget target, Uri uri, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, string? managedToken)
+    private static HttpRequestMessage CreatePost(RouteTarget target, Uri uri, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, string? bearerToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
@@ -33,7 +33,7 @@ internal static class UpstreamRequestFactory
         };
         request.Content.Headers.ContentType = JsonContentType;
         request.Headers.Accept.Add(stream ? EventStream : Json);
-        ApplyCommon(request, target.Provider, call, managedToken);
+        ApplyCommon(request, target.Provider, call, bearerToken);
         if (target.Channel is { } channel)
         {
             request.Headers.TryAddWithoutValidation("X-Channel", channel);
@@ -42,21 +42,21 @@ internal static class UpstreamRequestFactory
         return request;
     }
 
-    public static HttpRequestMessage CreateModels(Provider provider, Uri uri, UpstreamCallContext call, string? managedToken)
+    public static HttpRequestMessage CreateModels(Provider provider, Uri uri, UpstreamCallContext call, string? bearerToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Accept.Add(Json);
-        ApplyCommon(request, provider, call, managedToken);
+        ApplyCommon(request, provider, call, bearerToken);
         return request;
     }
 
-    private static void ApplyCommon(HttpRequestMessage request, Provider provider, UpstreamCallContext call, string? managedToken)
+    private static void ApplyCommon(HttpRequestMessage request, Provider provider, UpstreamCallContext call, string? bearerToken)
     {
         var anthropic = provider.Kind == ProviderKind.Anthropic;
         switch (provider.AuthMode)
         {
-            case UpstreamAuthMode.Managed when managedToken is not null:
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", managedToken);
+            case UpstreamAuthMode.Managed or UpstreamAuthMode.AzureAD when bearerToken is not null:
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
                 break;
             case UpstreamAuthMode.Static when anthropic:
                 request.Headers.TryAddWithoutValidation("x-api-key", provider.Options.ApiKey);

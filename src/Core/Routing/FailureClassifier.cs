@@ -21,7 +21,7 @@ internal static class FailureClassifier
     public static UpstreamFailure FromStatus(Provider provider, HttpStatusCode statusCode, HttpResponseHeaders headers, string? message)
     {
         var status = (int)statusCode;
-        var retryAfter = status is 429 or 503 ? RetryAfterOf(headers) : null;
+        var retryAfter = status is 429 or 503 or 529 ? RetryAfterOf(headers) : null;
         if (status is 401 or 402 or 403 || SpeaksOfCredentials(message))
         {
             return new UpstreamFailure(FailureKind.Auth, status, $"HTTP {status} (credentials, billing or quota)") { RetryAfter = retryAfter };

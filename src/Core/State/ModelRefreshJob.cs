@@ -53,7 +53,8 @@ internal sealed partial class ModelRefreshJob
             await Attempt("sweep sessions", () => _stores.Sessions.SweepExpiredAsync(now, cancellationToken).AsTask(), cancellationToken),
             await Attempt("sweep affinity", () => _stores.Affinity.SweepExpiredAsync(now, cancellationToken).AsTask(), cancellationToken),
             await Attempt("sweep tokens", () => _stores.Tokens.SweepExpiredAsync(now, cancellationToken).AsTask(), cancellationToken),
-            await Attempt("sweep thinking", () => _stores.Thinking.SweepExpiredAsync(now, cancellationToken).AsTask(), cancellationToken));
+            await Attempt("sweep thinking", () => _stores.Thinking.SweepExpiredAsync(now, cancellationToken).AsTask(), cancellationToken),
+            await Attempt("sweep responses", () => _stores.Responses.SweepExpiredAsync(now, cancellationToken).AsTask(), cancellationToken));
         return new ModelRefreshReport(providers, swept);
     }
 

@@ -7,4 +7,4 @@ internal sealed record ModelRefreshReport(IReadOnlyDictionary<string, ProviderRe
 internal sealed record ProviderRefresh(bool Fetched, int Models);
 
 /// <summary>Expired rows removed.</summary>
-internal sealed record SweepCounts(int Sessions, int Affinity, int Tokens, int Thinking);
+internal sealed record SweepCounts(int Sessions, int Affinity, int Tokens, int Thinking, int Responses);

@@ -58,7 +58,7 @@ internal sealed partial class ModelRefreshScheduler : BackgroundService
         {
             var report = await _job.RunAsync(stoppingToken);
             var fetched = report.Providers.Count(p => p.Value.Fetched);
-            var swept = report.Swept.Sessions + report.Swept.Affinity + report.Swept.Tokens + report.Swept.Thinking;
+            var swept = report.Swept.Sessions + report.Swept.Affinity + report.Swept.Tokens + report.Swept.Thinking + report.Swept.Responses;
             LogRefreshed(_logger, fetched, report.Providers.Count, swept);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -37,6 +37,12 @@ internal sealed class SessionAffinity
 
     public bool ImplicitSessions { get; }
 
+    /// <summary>The chat-site session stored under <paramref name="sessionKey"/> (with its turn count), or null.</summary>
+    public async ValueTask<Chat.SiteSession?> SiteSessionAsync(string sessionKey, CancellationToken cancellationToken) =>
+        await _stores.Sessions.GetAsync(sessionKey, cancellationToken) is { } record && (record.UpstreamSessionId ?? record.ExchangeId) is not null
+            ? new Chat.SiteSession(record.UpstreamSessionId, record.ExchangeId, record.TurnCount)
+            : null;
+
     /// <summary>The <see cref="RouteTarget.Key"/> the session used last, if any.</summary>
     public async ValueTask<string?> PreferredTargetAsync(string sessionKey, CancellationToken cancellationToken)
     {
@@ -57,7 +63,7 @@ internal sealed class SessionAffinity
     /// Records a completed turn without making the caller wait; false when too many writes are already
     /// pending and this one is skipped. <paramref name="onError"/> sees a failure nothing else handled.
     /// </summary>
-    public bool TryRecordTurnInBackground(string sessionKey, string model, RouteTarget target, Action<Exception> onError)
+    public bool TryRecordTurnInBackground(string sessionKey, string model, RouteTarget target, Action<Exception> onError, Chat.SiteSession? site = null)
     {
         if (Interlocked.Increment(ref _pendingWrites) > MaxPendingWrites)
         {
@@ -69,7 +75,7 @@ internal sealed class SessionAffinity
         {
             try
             {
-                await RecordTurnAsync(sessionKey, model, target, CancellationToken.None);
+                await RecordTurnAsync(sessionKey, model, target, CancellationToken.None, site);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -83,17 +89,28 @@ internal sealed class SessionAffinity
         return true;
     }
 
-    /// <summary>Records a completed turn (optimistic writes, retried once on a concurrent update).</summary>
-    public async Task RecordTurnAsync(string sessionKey, string model, RouteTarget target, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a completed turn (optimistic writes, retried once on a concurrent update). A chat site's
+    /// answer names its session (<paramref name="site"/>), kept for the next turn; a turn another kind of
+    /// target answered leaves the site session behind, so it is dropped.
+    /// </summary>
+    public async Task RecordTurnAsync(string sessionKey, string model, RouteTarget target, CancellationToken cancellationToken, Chat.SiteSession? site = null)
     {
         var now = _time.GetUtcNow();
         var expires = now + _ttl;
+        var chatSite = target.Provider.Kind == ProviderKind.ChatSite;
         for (var attempt = 0; attempt < 2; attempt++)
         {
             var session = await _stores.Sessions.GetAsync(sessionKey, cancellationToken);
             var next = session is null
-                ? new SessionRecord(sessionKey, model, null, null, 1, expires)
-                : session with { TurnCount = session.TurnCount + 1, ExpiresAt = expires };
+                ? new SessionRecord(sessionKey, model, site?.SessionId, site?.ExchangeId, 1, expires)
+                : session with
+                {
+                    TurnCount = session.TurnCount + 1,
+                    ExpiresAt = expires,
+                    UpstreamSessionId = chatSite ? site?.SessionId ?? session.UpstreamSessionId : null,
+                    ExchangeId = chatSite ? site?.ExchangeId ?? session.ExchangeId : null,
+                };
             if ((await _stores.Sessions.SaveAsync(next, cancellationToken)).Saved)
             {
                 break;

@@ -12,7 +12,8 @@ namespace Gateway.State;
 /// </summary>
 internal static class SessionKeys
 {
-    public static readonly string[] Headers = ["X-Session-Id", "x-session-key", "X-Claude-Code-Session-Id"];
+    /// <summary>Session headers, first match wins: generic ones, Claude Code's, Codex's <c>session-id</c>.</summary>
+    public static readonly string[] Headers = ["X-Session-Id", "x-session-key", "X-Claude-Code-Session-Id", "session-id"];
 
     /// <summary>The session key, or null when the request has no session.</summary>
     public static string? For(string keyName, string model, string? explicitSessionId, string client, bool implicitSessions)

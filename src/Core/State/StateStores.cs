@@ -10,7 +10,7 @@ namespace Gateway.State;
 /// </summary>
 internal sealed class StateStores
 {
-    public static readonly string[] TableSuffixes = ["Sessions", "Affinity", "Tokens", "Overrides", "Models", "Thinking"];
+    public static readonly string[] TableSuffixes = ["Sessions", "Affinity", "Tokens", "Overrides", "Models", "Thinking", "Responses"];
 
     public StateStores(StateOptions options, StateGuard guard, StateCallCounter counter, TimeProvider time)
     {
@@ -20,7 +20,8 @@ internal sealed class StateStores
             Affinity = new MemoryRecordStore<AffinityRecord>(time);
             Tokens = new MemoryRecordStore<TokenRecord>(time);
             Overrides = new MemoryRecordStore<ModelOverride>(time);
-            Thinking = new MemoryRecordStore<ThinkingRecord>(time);
+            Thinking = new MemoryRecordStore<JsonRecord>(time);
+            Responses = new MemoryRecordStore<JsonRecord>(time);
             ModelLists = new MemoryModelListStore();
             return;
         }
@@ -30,7 +31,8 @@ internal sealed class StateStores
         Affinity = Guarded(new AffinityMap(), guard, time);
         Tokens = Guarded(new TokenMap(), guard, time);
         Overrides = Guarded(new OverrideMap(), guard, time);
-        Thinking = Guarded(new ThinkingMap(), guard, time);
+        Thinking = Guarded(new JsonMap("Thinking", "thinking"), guard, time);
+        Responses = Guarded(new JsonMap("Responses", "response"), guard, time);
         ModelLists = new GuardedModelListStore(new TableModelListStore(Tables.Table("Models")), new MemoryModelListStore(), guard);
     }
 
@@ -46,7 +48,10 @@ internal sealed class StateStores
     public IRecordStore<ModelOverride> Overrides { get; }
 
     /// <summary>Thinking blocks remembered for OpenAI Chat clients of Anthropic-kind targets.</summary>
-    public IRecordStore<ThinkingRecord> Thinking { get; }
+    public IRecordStore<JsonRecord> Thinking { get; }
+
+    /// <summary>Responses kept for <c>previous_response_id</c> (only with <c>State:KeepResponses</c>).</summary>
+    public IRecordStore<JsonRecord> Responses { get; }
 
     public IModelListStore ModelLists { get; }
 

@@ -55,7 +55,7 @@ internal sealed class ThinkingMemory
             return false;
         }
 
-        var blocks = Deserialize(record.BlocksJson);
+        var blocks = Deserialize(record.Json);
         turn.Parts.RemoveAll(p => p is ReasoningPart);
         turn.Parts.InsertRange(0, blocks);
         return blocks.Count > 0;
@@ -64,7 +64,7 @@ internal sealed class ThinkingMemory
     private void Remember(string keyName, string toolCallId, List<ContentPart> blocks, Action<Exception> onError)
     {
         var json = Serialize(blocks);
-        if (json.Length > ThinkingEntity.PartLength * ThinkingEntity.MaxParts)
+        if (json.Length > JsonEntity.MaxLength)
         {
             // Too large for a table row: the turn goes back without thinking rather than failing.
             return;
@@ -76,7 +76,7 @@ internal sealed class ThinkingMemory
             return;
         }
 
-        var record = new ThinkingRecord(Key(keyName, toolCallId), json, _time.GetUtcNow() + _ttl);
+        var record = new JsonRecord(Key(keyName, toolCallId), json, _time.GetUtcNow() + _ttl);
         _ = Task.Run(async () =>
         {
             try

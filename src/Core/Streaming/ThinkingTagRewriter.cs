@@ -87,7 +87,7 @@ internal sealed class ThinkingTagRewriter
         return rewriter.Process(text) + rewriter.Flush();
     }
 
-    private static int PartialTagSuffixLength(ReadOnlySpan<char> text, string tag)
+    internal static int PartialTagSuffixLength(ReadOnlySpan<char> text, string tag)
     {
         var max = Math.Min(tag.Length - 1, text.Length);
         for (var length = max; length > 0; length--)

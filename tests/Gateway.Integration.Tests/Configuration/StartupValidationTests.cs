@@ -14,6 +14,7 @@ public sealed class StartupValidationTests
     [InlineData("Auth:Mode", "Sometimes", "Gateway:Auth:Mode")]
     [InlineData("Providers:main:BaseUrl", "not a url", "Gateway:Providers:main:BaseUrl")]
     [InlineData("Providers:main:ChatPth", "/x", "Gateway:Providers:main:ChatPth")]
+    [InlineData("Providers:main:ResponsesPath", "responses", "Gateway:Providers:main:ResponsesPath")]
     [InlineData("Providers:main:RetryableStatusCodes", "500-abc", "Gateway:Providers:main:RetryableStatusCodes")]
     [InlineData("Providers:main:UpstreamAuth:Mode", "PassThrough", null)]
     [InlineData("Providers:main:Kind", null, "Gateway:Providers:main:Kind")]

@@ -22,11 +22,17 @@ public static class HostileCorpus
     public const string ChatPath = "/v1/chat/completions";
     public const string MessagesPath = "/v1/messages";
     public const string CountTokensPath = "/v1/messages/count_tokens";
+    public const string ResponsesPath = "/v1/responses";
 
     /// <summary>The inbound routes the corpus runs against, with the members a valid body needs.</summary>
-    public static readonly IReadOnlyList<string> ChatRoutes = [ChatPath, "/chat/completions", "/", MessagesPath, CountTokensPath];
+    public static readonly IReadOnlyList<string> ChatRoutes = [ChatPath, "/chat/completions", "/", MessagesPath, CountTokensPath, ResponsesPath];
 
     public static bool IsAnthropic(string path) => path.StartsWith(MessagesPath, StringComparison.Ordinal);
+
+    public static bool IsResponses(string path) => path == ResponsesPath;
+
+    // The member holding the conversation: Responses calls it input (its items accept the message shape).
+    private static string Msgs(string path) => IsResponses(path) ? "input" : "messages";
 
     /// <summary>Every case for one inbound route.</summary>
     public static IReadOnlyList<HostileCase> For(string path)
@@ -66,7 +72,9 @@ public static class HostileCorpus
         return cases;
     }
 
-    private static string Base(string path) => path == CountTokensPath
+    private static string Base(string path) => IsResponses(path)
+        ? """{"model":"gpt-test","input":[{"role":"user","content":"hello"}]}"""
+        : path == CountTokensPath
         ? """{"model":"gpt-test","messages":[{"role":"user","content":"hello"}]}"""
         : IsAnthropic(path)
             ? """{"model":"gpt-test","max_tokens":16,"messages":[{"role":"user","content":"hello"}]}"""
@@ -192,35 +200,40 @@ public static class HostileCorpus
         yield return Reject(path, "model very long", With(path, "model", "\"" + new string('m', 10_000) + "\""), 404);
         yield return Reject(path, "model with control escapes", With(path, "model", "\"gpt-test\\u0000\\n\""), 404);
 
-        string[] badMessages = ["null", "1", "\"hello\"", "{}", "true", "[]", "[1]", "[null]", "[\"hello\"]", "[[]]", "[true]"];
+        // Responses takes a plain string as its input.
+        string[] badMessages = IsResponses(path)
+            ? ["null", "1", "{}", "true", "[]", "[1]", "[null]", "[\"hello\"]", "[[]]", "[true]", "[{\"type\":1}]"]
+            : ["null", "1", "\"hello\"", "{}", "true", "[]", "[1]", "[null]", "[\"hello\"]", "[[]]", "[true]"];
         foreach (var value in badMessages)
         {
-            yield return Reject(path, $"messages {value}", With(path, "messages", value));
+            yield return Reject(path, $"messages {value}", With(path, Msgs(path), value));
         }
 
-        yield return Reject(path, "messages missing", Base(path).Replace(",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]", string.Empty, StringComparison.Ordinal));
+        yield return Reject(path, "messages missing", Base(path).Replace(",\"" + Msgs(path) + "\":[{\"role\":\"user\",\"content\":\"hello\"}]", string.Empty, StringComparison.Ordinal));
 
         // Roles are open on the OpenAI routes (a new role reaches the upstream, which judges it); Anthropic's are three.
         string[] badRoles = anthropic ? ["null", "1", "[]", "{}", "\"\"", "\"robot\"", "\"USER\""] : ["null", "1", "[]", "{}", "true"];
         foreach (var role in badRoles)
         {
-            yield return Reject(path, $"role {role}", With(path, "messages", Messages($$"""{"role":{{role}},"content":"hello"}""")));
+            yield return Reject(path, $"role {role}", With(path, Msgs(path), Messages($$"""{"role":{{role}},"content":"hello"}""")));
         }
 
         if (!anthropic)
         {
-            yield return Accept(path, "role unknown", With(path, "messages", Messages("""{"role":"robot","content":"hello"}""")));
-            yield return Accept(path, "tool message without its fields", With(path, "messages", Messages("""{"role":"tool"}""")));
+            yield return Accept(path, "role unknown", With(path, Msgs(path), Messages("""{"role":"robot","content":"hello"}""")));
+            yield return Accept(path, "tool message without its fields", With(path, Msgs(path), Messages("""{"role":"tool"}""")));
         }
 
-        yield return Reject(path, "role missing", With(path, "messages", Messages("""{"content":"hello"}""")));
+        yield return Reject(path, "role missing", With(path, Msgs(path), Messages("""{"content":"hello"}""")));
 
         string[] badContent = anthropic
             ? ["1", "true", "{}", "null", "[1]", "[null]", "[\"text\"]", "[[]]"]
+            : IsResponses(path)
+            ? ["1", "true", "{}", "[1]", "[null]", "[\"text\"]", "[[]]", "[{\"text\":\"x\"}]", "[{\"type\":2}]"]
             : ["1", "true", "{}", "[1]", "[null]", "[\"text\"]", "[[]]"];
         foreach (var content in badContent)
         {
-            yield return Reject(path, $"content {content}", With(path, "messages", Messages($$"""{"role":"user","content":{{content}}}""")));
+            yield return Reject(path, $"content {content}", With(path, Msgs(path), Messages($$"""{"role":"user","content":{{content}}}""")));
         }
 
         if (anthropic)
@@ -246,7 +259,7 @@ public static class HostileCorpus
 
             foreach (var block in new[] { "{}", "{\"type\":1}", "{\"type\":null}", "{\"text\":\"x\"}", "{\"type\":[]}" })
             {
-                yield return Reject(path, $"content block {block}", With(path, "messages", Messages($$"""{"role":"user","content":[{{block}}]}""")));
+                yield return Reject(path, $"content block {block}", With(path, Msgs(path), Messages($$"""{"role":"user","content":[{{block}}]}""")));
             }
 
             foreach (var tools in new[] { "1", "\"x\"", "{}", "[1]", "[null]", "[\"x\"]", "[[]]" })
@@ -268,6 +281,27 @@ public static class HostileCorpus
             {
                 yield return Reject(path, $"stream {stream}", With(path, "stream", stream));
             }
+        }
+        else if (IsResponses(path))
+        {
+            foreach (var stream in new[] { "\"yes\"", "1", "[]", "{}", "\"true\"" })
+            {
+                yield return Reject(path, $"stream {stream}", With(path, "stream", stream));
+            }
+
+            foreach (var tools in new[] { "1", "\"x\"", "{}", "[1]", "[null]", "[\"x\"]", "[[]]", "[{\"type\":1}]", "[{\"name\":\"f\"}]" })
+            {
+                yield return Reject(path, $"tools {tools}", With(path, "tools", tools));
+            }
+
+            foreach (var (member, value) in new[] { ("instructions", "1"), ("instructions", "{}"), ("max_output_tokens", "-1"), ("max_output_tokens", "\"9\""), ("max_output_tokens", "1.5"), ("reasoning", "\"high\""), ("text", "1"), ("include", "\"x\""), ("previous_response_id", "1"), ("prompt_cache_key", "[]") })
+            {
+                yield return Reject(path, $"{member} {value}", With(path, member, value));
+            }
+
+            yield return Reject(path, "previous_response_id unknown", With(path, "previous_response_id", "\"resp_none\""));
+            yield return Accept(path, "input as a string", With(path, "input", "\"hello\""));
+            yield return Accept(path, "hosted tools only", With(path, "tools", "[{\"type\":\"web_search\"},{\"type\":\"file_search\",\"vector_store_ids\":[]}]"));
         }
         else
         {
@@ -303,7 +337,7 @@ public static class HostileCorpus
         yield return Accept(path, "unknown field", With(path, "x_unknown", "{\"a\":[1,2,{\"b\":null}]}"));
         yield return Accept(path, "metadata odd", With(path, "metadata", "{\"user_id\":1}"));
         yield return Accept(path, "tool_choice unknown string", With(path, "tool_choice", anthropic ? "{\"type\":\"whatever\"}" : "\"whatever\""));
-        yield return Accept(path, "very many messages", With(path, "messages", "[" + string.Join(",", Enumerable.Repeat("{\"role\":\"user\",\"content\":\"hi\"}", 2000)) + "]"));
+        yield return Accept(path, "very many messages", With(path, Msgs(path), "[" + string.Join(",", Enumerable.Repeat("{\"role\":\"user\",\"content\":\"hi\"}", 2000)) + "]"));
         yield return Accept(path, "large number", With(path, "temperature", "1e308"));
     }
 
@@ -320,7 +354,7 @@ public static class HostileCorpus
             yield return Reject(path, $"tool parameters nested {depth}", With(path, "tools", anthropic
                 ? "[{\"name\":\"t\",\"input_schema\":{\"type\":\"object\",\"properties\":" + objects + "}}]"
                 : "[{\"type\":\"function\",\"function\":{\"name\":\"t\",\"parameters\":{\"type\":\"object\",\"properties\":" + objects + "}}}]"));
-            yield return Reject(path, $"content nested {depth}", With(path, "messages", Messages($$"""{"role":"user","content":[{"type":"text","text":"x","extra":{{objects}}}]}""")));
+            yield return Reject(path, $"content nested {depth}", With(path, Msgs(path), Messages($$"""{"role":"user","content":[{"type":"text","text":"x","extra":{{objects}}}]}""")));
             if (!anthropic)
             {
                 yield return Reject(path, $"stream_options nested {depth}", With(path, "stream", "true")[..^1] + ",\"stream_options\":{\"x\":" + objects + "}}");
@@ -359,7 +393,7 @@ public static class HostileCorpus
         foreach (var surrogate in new[] { "\\ud800", "\\udc00", "\\ud800\\ud800", "\\udfff\\ud800" })
         {
             yield return Reject(path, $"lone surrogate {surrogate} in model", With(path, "model", "\"gpt" + surrogate + "\""));
-            var role = With(path, "messages", Messages("{\"role\":\"us" + surrogate + "\",\"content\":\"hello\"}"));
+            var role = With(path, Msgs(path), Messages("{\"role\":\"us" + surrogate + "\",\"content\":\"hello\"}"));
             yield return IsAnthropic(path) ? Reject(path, $"lone surrogate {surrogate} in role", role) : Accept(path, $"lone surrogate {surrogate} in role", role);
             yield return Accept(path, $"lone surrogate {surrogate} in content", valid.Replace("hello", "he" + surrogate + "llo", StringComparison.Ordinal));
             yield return Accept(path, $"lone surrogate {surrogate} in an unknown field", With(path, "x_field", "\"" + surrogate + "\""));
@@ -384,7 +418,7 @@ public static class HostileCorpus
 
     private static IEnumerable<HostileCase> Sizes(string path)
     {
-        var overLimit = With(path, "messages", Messages("{\"role\":\"user\",\"content\":\"" + new string('x', MaxRequestBytes) + "\"}"));
+        var overLimit = With(path, Msgs(path), Messages("{\"role\":\"user\",\"content\":\"" + new string('x', MaxRequestBytes) + "\"}"));
         yield return Reject(path, "body over the limit", overLimit, 413);
         yield return Reject(path, "body over the limit, chunked", overLimit, 413) with { Headers = [("Transfer-Encoding", "chunked")] };
         yield return Reject(path, "whitespace over the limit", new string(' ', MaxRequestBytes + 1) + Base(path), 413);
@@ -438,7 +472,7 @@ public static class HostileCorpus
         // The last occurrence wins everywhere, as the top-level index decides; never a 5xx.
         var anthropic = IsAnthropic(path);
         yield return Accept(path, "duplicate model", Base(path)[..^1] + ",\"model\":\"gpt-test\"}");
-        yield return Accept(path, "duplicate key in a message", With(path, "messages", Messages("""{"role":"user","role":"user","content":"a","content":"b"}""")));
+        yield return Accept(path, "duplicate key in a message", With(path, Msgs(path), Messages("""{"role":"user","role":"user","content":"a","content":"b"}""")));
         yield return Accept(path, "duplicate key in metadata", With(path, "metadata", """{"user_id":"a","user_id":"b"}"""));
         yield return Accept(path, "duplicate key in a tool", With(path, "tools", anthropic
             ? """[{"name":"t","name":"u","input_schema":{"type":"object","type":"object"}}]"""
@@ -455,7 +489,7 @@ public static class HostileCorpus
         }
         else
         {
-            yield return Accept(path, "duplicate key in a content block", With(path, "messages", Messages("""{"role":"user","content":[{"type":"text","text":"a","text":"b"}]}""")));
+            yield return Accept(path, "duplicate key in a content block", With(path, Msgs(path), Messages("""{"role":"user","content":[{"type":"text","text":"a","text":"b"}]}""")));
             yield return Accept(path, "duplicate key in thinking", With(path, "thinking", """{"type":"enabled","type":"enabled","budget_tokens":1024,"budget_tokens":2048}"""));
         }
     }

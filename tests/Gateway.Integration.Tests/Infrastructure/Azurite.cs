@@ -25,7 +25,7 @@ public sealed class Azurite : IAsyncDisposable
 
     public static async Task<Azurite> StartAsync()
     {
-        var azurite = new Azurite(FreePort());
+        var azurite = new Azurite(LoopbackPort.Free());
         await azurite.StartProcessAsync();
         return azurite;
     }
@@ -68,7 +68,7 @@ public sealed class Azurite : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
@@ -88,7 +88,7 @@ public sealed class Azurite : IAsyncDisposable
             }
         }
 
-        throw new TimeoutException("azurite did not start listening within 30 s");
+        throw new TimeoutException("azurite did not start listening within 120 s (a heavily loaded machine starts node slowly)");
     }
 
     private static string FindScript()
@@ -103,14 +103,5 @@ public sealed class Azurite : IAsyncDisposable
         }
 
         throw new FileNotFoundException("Azurite is not installed: run `npm ci --prefix tests` (./test.sh does it)");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

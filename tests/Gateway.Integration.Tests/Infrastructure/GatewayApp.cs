@@ -30,12 +30,15 @@ public sealed class GatewayApp : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<GatewayApp> StartAsync(TestConfig config)
+    /// <param name="config">The gateway's configuration.</param>
+    /// <param name="services">Registers services before the gateway's own (fakes the gateway takes from the host, such as a TokenCredential).</param>
+    public static async Task<GatewayApp> StartAsync(TestConfig config, Action<IServiceCollection>? services = null)
     {
         var logs = new LogCapture();
         var app = GatewayServer.Build(["--urls", "http://127.0.0.1:0"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(config.Values);
+            services?.Invoke(builder.Services);
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);
             builder.Logging.SetMinimumLevel(LogLevel.Information);

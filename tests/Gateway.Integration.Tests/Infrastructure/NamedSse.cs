@@ -62,4 +62,48 @@ public static class NamedSse
     public static string Text(IEnumerable<Event> events) => string.Concat(events
         .Where(e => e.Name == "content_block_delta" && e.Data["delta"]!["type"]!.GetValue<string>() == "text_delta")
         .Select(e => e.Data["delta"]!["text"]!.GetValue<string>()));
+
+    /// <summary>An Anthropic stream put together as the message it streamed: content blocks (text, thinking, tool_use with its input) and stop_reason.</summary>
+    public static JsonObject AssembleAnthropic(string text)
+    {
+        var blocks = new SortedDictionary<int, JsonObject>();
+        var inputs = new Dictionary<int, System.Text.StringBuilder>();
+        JsonNode? stop = null;
+        foreach (var e in Parse(text))
+        {
+            switch (e.Name)
+            {
+                case "content_block_start":
+                    blocks[e.Data["index"]!.GetValue<int>()] = e.Data["content_block"]!.DeepClone().AsObject();
+                    break;
+                case "content_block_delta":
+                    var index = e.Data["index"]!.GetValue<int>();
+                    var delta = e.Data["delta"]!;
+                    switch (delta["type"]!.GetValue<string>())
+                    {
+                        case "text_delta":
+                            blocks[index]["text"] = blocks[index]["text"]!.GetValue<string>() + delta["text"]!.GetValue<string>();
+                            break;
+                        case "thinking_delta":
+                            blocks[index]["thinking"] = blocks[index]["thinking"]!.GetValue<string>() + delta["thinking"]!.GetValue<string>();
+                            break;
+                        case "input_json_delta":
+                            (inputs.TryGetValue(index, out var input) ? input : inputs[index] = new System.Text.StringBuilder()).Append(delta["partial_json"]!.GetValue<string>());
+                            break;
+                    }
+
+                    break;
+                case "message_delta":
+                    stop = e.Data["delta"]?["stop_reason"] ?? stop;
+                    break;
+            }
+        }
+
+        foreach (var (index, input) in inputs)
+        {
+            blocks[index]["input"] = JsonNode.Parse(input.ToString());
+        }
+
+        return new JsonObject { ["content"] = new JsonArray([.. blocks.Values]), ["stop_reason"] = stop?.DeepClone() };
+    }
 }

@@ -52,4 +52,36 @@ public static class SseText
             .OfType<JsonObject>()
             .Where(c => (c["index"]?.GetValue<int>() ?? 0) == choice)
             .Select(c => c["delta"]?["content"]?.GetValue<string>()));
+
+    /// <summary>Choice 0 of an OpenAI stream put together: {content, tool_calls (id, function name and arguments, by index), finish_reason}.</summary>
+    public static JsonObject Assemble(string text)
+    {
+        var content = new System.Text.StringBuilder();
+        var calls = new SortedDictionary<int, JsonObject>();
+        JsonNode? finish = null;
+        foreach (var choice in Chunks(Parse(text)).SelectMany(c => c["choices"] as JsonArray ?? []).OfType<JsonObject>().Where(c => (c["index"]?.GetValue<int>() ?? 0) == 0))
+        {
+            content.Append(choice["delta"]?["content"]?.GetValue<string>());
+            foreach (var call in choice["delta"]?["tool_calls"] as JsonArray ?? [])
+            {
+                var index = call!["index"]!.GetValue<int>();
+                if (!calls.TryGetValue(index, out var known))
+                {
+                    calls[index] = known = new JsonObject { ["id"] = call["id"]?.DeepClone(), ["type"] = "function", ["function"] = new JsonObject { ["name"] = call["function"]?["name"]?.DeepClone(), ["arguments"] = "" } };
+                }
+
+                var arguments = known["function"]!["arguments"]!.GetValue<string>() + call["function"]?["arguments"]?.GetValue<string>();
+                known["function"]!["arguments"] = arguments;
+            }
+
+            finish = choice["finish_reason"] ?? finish;
+        }
+
+        return new JsonObject
+        {
+            ["content"] = content.ToString(),
+            ["tool_calls"] = calls.Count == 0 ? null : new JsonArray([.. calls.Values]),
+            ["finish_reason"] = finish?.DeepClone(),
+        };
+    }
 }

@@ -48,6 +48,13 @@ public sealed class TestConfig
         return Set($"Providers:{id}:Kind", "Anthropic");
     }
 
+    /// <summary>A chat-site provider (no native tools) with a static model list, on the fake upstream's <c>/v2/chats</c>.</summary>
+    public TestConfig ChatSiteProvider(string id, string baseUrl, params string[] models)
+    {
+        Provider(id, baseUrl, models);
+        return Set($"Providers:{id}:Kind", "ChatSite");
+    }
+
     public TestConfig ProviderSetting(string id, string setting, object? value) => Set($"Providers:{id}:{setting}", value);
 
     /// <summary>A public model id with targets given as (provider, upstream model).</summary>

@@ -173,6 +173,23 @@ public sealed class AnthropicOutboundTests
         Assert.Equal("tool_calls", answered);
     }
 
+    // An upstream that answers a stream request with one JSON message: all of it is one batch of updates,
+    // which must still reach the client as a stream (content first, the finish with usage last).
+    [Fact]
+    public async Task JsonAnswerToAStreamRequest_IsStreamedToTheOpenAIClient()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.Enqueue(Scripts.Json(AnthropicEvents.Message(new JsonArray(new JsonObject { ["type"] = "text", ["text"] = "whole answer" }))));
+        await using var gateway = await GatewayApp.StartAsync(Claude(upstream));
+
+        var (response, events, _) = await gateway.Client.StreamAsync(Requests.HelloStream);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("whole answer", SseText.Content(events));
+        Assert.Equal("stop", SseText.Chunks(events).SelectMany(c => c["choices"]!.AsArray()).Select(c => c!["finish_reason"]?.GetValue<string>()).Last(f => f is not null));
+        Assert.True(events[^1].IsDone);
+    }
+
     [Fact]
     public async Task UpstreamClientMistake_KeepsItsWordingInTheOpenAIEnvelope()
     {

@@ -126,6 +126,50 @@ public sealed class AnthropicPassThroughTests
         Assert.Equal("api_error", cut[^1].Data["error"]!["type"]!.GetValue<string>());
     }
 
+    // Regression: a cut-off usage event escaped the codec — a 500 before content (no failover), a connection
+    // dropped without an error event after it.
+    [Fact]
+    public async Task CutOffEvent_BeforeContentFailsOver_AfterContentEndsWithAnErrorEvent()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.Enqueue(
+            Scripts.Sse(SseStep.Text("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":5}\n\n")),
+            Scripts.Sse(AnthropicEvents.TextStream("second")),
+            Scripts.Sse(AnthropicEvents.MessageStart(), AnthropicEvents.TextStart(0), AnthropicEvents.TextDelta(0, "part"),
+                SseStep.Text("event: message_delta\ndata: {\"type\":\"message_delta\",\"usage\":{\"output_tokens\":\n\n")));
+        await using var gateway = await GatewayApp.StartAsync(new TestConfig()
+            .AnthropicProvider("claude", upstream.BaseUrl, "claude-x").AnthropicProvider("claude2", upstream.BaseUrl, "claude-x")
+            .ProviderSetting("claude2", "Weight", 0)
+            .Model("gpt-test", ("claude", "claude-x"), ("claude2", "claude-x")));
+
+        var (first, failedOver, _) = await gateway.Client.MessagesStreamAsync(Requests.Message(stream: true));
+        var (_, cut, _) = await gateway.Client.MessagesStreamAsync(Requests.Message(stream: true));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("second", NamedSse.Text(failedOver));
+        Assert.Equal("message_stop", failedOver[^1].Name);
+        Assert.Equal("part", NamedSse.Text(cut));
+        Assert.Equal("error", cut[^1].Name);
+        Assert.DoesNotContain(cut, e => e.Name == "message_stop");
+        Assert.DoesNotContain(gateway.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+    }
+
+    // Regression: count_tokens counted locally (its Anthropic target failed) read the body unguarded: a 500.
+    [Fact]
+    public async Task CountTokens_LocalCountOfAnUndecodableString_Is400NamingIt()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.Enqueue(Scripts.Status(500));
+        await using var gateway = await GatewayApp.StartAsync(Claude(upstream).Set("Routing:MaxAttempts", 1));
+
+        using var response = await gateway.Client.PostAsync("""{"model":"gpt-test","messages":[{"role":"user","content":"a\udc00"}]}""", "/v1/messages/count_tokens");
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("error", error["type"]!.GetValue<string>());
+        Assert.Contains("messages[0].content", error["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Overloaded529_FailsOverToAnOpenAIKindTargetInTheClientsFormat()
     {

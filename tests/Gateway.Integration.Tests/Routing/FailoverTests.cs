@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Gateway.FakeUpstream;
 using Gateway.Integration.Tests.Infrastructure;
@@ -35,7 +34,7 @@ public sealed class FailoverTests
     public async Task ConnectFailureOnFirstStreamingCandidate_UsesSecond()
     {
         await using var b = await FakeUpstreamServer.StartAsync();
-        var closedPort = ClosedPort();
+        var closedPort = LoopbackPort.Free();
         await using var gateway = await GatewayApp.StartAsync(TestConfig.Pair($"http://127.0.0.1:{closedPort}/v1", b.BaseUrl));
 
         var (response, events, _) = await gateway.Client.StreamAsync(Requests.HelloStream);
@@ -84,7 +83,7 @@ public sealed class FailoverTests
     {
         await using var a = await FakeUpstreamServer.StartAsync();
         await using var b = await FakeUpstreamServer.StartAsync();
-        a.Enqueue(Scripts.Sse(SseStep.Data(Chunks.Content("from a")), SseStep.Delay(50), new SseStep.Reset()));
+        a.Enqueue(Scripts.Sse(SseStep.Data(Chunks.Content("from a")), SseStep.Delay(200), new SseStep.Reset()));
         await using var gateway = await GatewayApp.StartAsync(TestConfig.Pair(a.BaseUrl, b.BaseUrl));
 
         var (_, events, _) = await gateway.Client.StreamAsync(Requests.HelloStream);
@@ -359,14 +358,5 @@ public sealed class FailoverTests
         // Expected 150 of 200 on b; the bounds are more than 5 standard deviations wide.
         Assert.InRange(b.Requests.Count, 115, 185);
         Assert.Equal(200, a.Requests.Count + b.Requests.Count);
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -44,9 +44,9 @@ public abstract class RecordStoreContractTests
         var stores = await CreateAsync();
         var blocks = "[{\"thinking\":\"" + new string('é', 100_000) + "\",\"signature\":\"gw1~a1234abcd~SIG\"}]";
 
-        Assert.True((await stores.Thinking.SaveAsync(new ThinkingRecord("t1", blocks, Time.GetUtcNow().AddHours(1)), default)).Saved);
+        Assert.True((await stores.Thinking.SaveAsync(new JsonRecord("t1", blocks, Time.GetUtcNow().AddHours(1)), default)).Saved);
 
-        Assert.Equal(blocks, (await stores.Thinking.GetAsync("t1", default))!.BlocksJson);
+        Assert.Equal(blocks, (await stores.Thinking.GetAsync("t1", default))!.Json);
     }
 
     [Fact]

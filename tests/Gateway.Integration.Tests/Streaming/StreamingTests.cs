@@ -241,7 +241,7 @@ public sealed class StreamingTests
     public async Task UpstreamResetAfterContent_EndsWithErrorEventNotFakeStop()
     {
         await using var upstream = await FakeUpstreamServer.StartAsync();
-        upstream.Enqueue(Scripts.Sse(SseStep.Data(Chunks.Role()), SseStep.Data(Chunks.Content("partial")), SseStep.Delay(50), new SseStep.Reset()));
+        upstream.Enqueue(Scripts.Sse(SseStep.Data(Chunks.Role()), SseStep.Data(Chunks.Content("partial")), SseStep.Delay(200), new SseStep.Reset()));
         await using var gateway = await GatewayApp.StartAsync(TestConfig.Single(upstream.BaseUrl));
 
         var (response, events, _) = await gateway.Client.StreamAsync(Requests.HelloStreamUsage);

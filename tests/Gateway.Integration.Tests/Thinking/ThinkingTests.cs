@@ -101,7 +101,7 @@ public sealed class ThinkingTests
     public async Task PromptTags_InterruptedInsideThinking_ClosesBlockBeforeErrorEvent()
     {
         await using var upstream = await FakeUpstreamServer.StartAsync();
-        upstream.Enqueue(Scripts.Sse(SseStep.Data(Chunks.Content("<thinking>abc")), SseStep.Delay(30), new SseStep.Reset()));
+        upstream.Enqueue(Scripts.Sse(SseStep.Data(Chunks.Content("<thinking>abc")), SseStep.Delay(200), new SseStep.Reset()));
         await using var gateway = await GatewayApp.StartAsync(PromptTags(upstream.BaseUrl));
 
         var (_, events, _) = await gateway.Client.StreamAsync(ThinkingStream);

@@ -4,6 +4,7 @@ using Gateway.Configuration;
 using Gateway.Pipeline;
 using Gateway.Routing;
 using Gateway.Streaming;
+using static Gateway.Json.JsonElementMembers;
 
 namespace Gateway.Protocols.Anthropic;
 
@@ -124,9 +125,9 @@ internal sealed class AnthropicDecoder : IUpstreamDecoder
                 message = String(error, "message");
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // Not JSON: the status alone decides.
+            // Not JSON, or a message that is not valid Unicode: what was read (the type) and the status decide.
         }
 
         return FailureClassifier.FromAnthropicError(type, message, status, detail);
@@ -232,8 +233,6 @@ internal sealed class AnthropicDecoder : IUpstreamDecoder
         }
     }
 
-    private static string? String(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static int Int(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var i) ? i : -1;

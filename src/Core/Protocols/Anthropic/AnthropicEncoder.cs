@@ -29,6 +29,7 @@ internal sealed class AnthropicEncoder : IClientEncoder
     private readonly Opaque? _unsignedReasoningOrigin;
     private readonly List<ToolState> _tools = [];
     private readonly List<int> _queuedTools = [];
+    private readonly List<ChatUpdate> _held = [];
     private string? _messageId;
     private TokenUsage _usageSoFar;
     private bool _started;
@@ -87,46 +88,79 @@ internal sealed class AnthropicEncoder : IClientEncoder
             }
 
             EnsureStarted(frames);
-            switch (update.Kind)
-            {
-                case ChatUpdateKind.TextDelta or ChatUpdateKind.RefusalDelta:
-                    Open(Block.Text, frames);
-                    frames.Add(Delta("text_delta", "text", update.Text!));
-                    break;
-                case ChatUpdateKind.ReasoningDelta:
-                    Open(Block.Thinking, frames);
-                    frames.Add(Delta("thinking_delta", "thinking", update.Text!));
-                    break;
-                case ChatUpdateKind.ReasoningSignature:
-                    if (_open != Block.Thinking || _openThinkingSigned)
-                    {
-                        Open(Block.Thinking, frames, forceNew: true);
-                    }
+            EncodeContent(update, frames);
+        }
+    }
 
-                    frames.Add(Delta("signature_delta", "signature", update.Opaque!.Encode()));
-                    _openThinkingSigned = true;
-                    break;
-                case ChatUpdateKind.RedactedReasoning:
-                    Close(frames);
-                    frames.Add(BlockStart(_nextBlock, w =>
-                    {
-                        w.WriteString("type", "redacted_thinking");
-                        w.WriteString("data", update.Opaque!.Encode());
-                    }));
-                    frames.Add(BlockStop(_nextBlock++));
-                    break;
-                case ChatUpdateKind.ToolCallStart:
-                    StartTool(update, frames);
-                    break;
-                case ChatUpdateKind.ToolArgumentsDelta:
-                    ToolArguments(update.ToolIndex, update.Text!, frames);
-                    break;
-                case ChatUpdateKind.Finish:
-                    Close(frames);
-                    FlushQueuedTools(frames);
-                    _finish = FinishReason.Derive(update.Finish, _tools.Count > 0, legacyFunctions: false);
-                    break;
-            }
+    private void EncodeContent(in ChatUpdate update, List<SseFrame> frames)
+    {
+        // Text or thinking inside an open call whose arguments are not complete waits for them: a block
+        // once stopped takes no more deltas, so the call cannot be closed and resumed.
+        if (_open == Block.Tool && !_tools[_openTool].Completeness.IsComplete
+            && update.Kind is ChatUpdateKind.TextDelta or ChatUpdateKind.RefusalDelta or ChatUpdateKind.ReasoningDelta
+                or ChatUpdateKind.ReasoningSignature or ChatUpdateKind.RedactedReasoning)
+        {
+            _held.Add(update);
+            return;
+        }
+
+        switch (update.Kind)
+        {
+            case ChatUpdateKind.TextDelta or ChatUpdateKind.RefusalDelta:
+                Open(Block.Text, frames);
+                frames.Add(Delta("text_delta", "text", update.Text!));
+                break;
+            case ChatUpdateKind.ReasoningDelta:
+                Open(Block.Thinking, frames);
+                frames.Add(Delta("thinking_delta", "thinking", update.Text!));
+                break;
+            case ChatUpdateKind.ReasoningSignature:
+                if (_open != Block.Thinking || _openThinkingSigned)
+                {
+                    Open(Block.Thinking, frames, forceNew: true);
+                }
+
+                frames.Add(Delta("signature_delta", "signature", update.Opaque!.Encode()));
+                _openThinkingSigned = true;
+                break;
+            case ChatUpdateKind.RedactedReasoning:
+                Close(frames);
+                var data = update.Opaque!.Encode();
+                frames.Add(BlockStart(_nextBlock, w =>
+                {
+                    w.WriteString("type", "redacted_thinking");
+                    w.WriteString("data", data);
+                }));
+                frames.Add(BlockStop(_nextBlock++));
+                break;
+            case ChatUpdateKind.ToolCallStart:
+                StartTool(update, frames);
+                break;
+            case ChatUpdateKind.ToolArgumentsDelta:
+                ToolArguments(update.ToolIndex, update.Text!, frames);
+                break;
+            case ChatUpdateKind.Finish:
+                Close(frames);
+                ReleaseHeld(frames);
+                Close(frames);
+                FlushQueuedTools(frames);
+                _finish = FinishReason.Derive(update.Finish, _tools.Count > 0, legacyFunctions: false);
+                break;
+        }
+    }
+
+    private void ReleaseHeld(List<SseFrame> frames)
+    {
+        if (_held.Count == 0)
+        {
+            return;
+        }
+
+        var held = _held.ToArray();
+        _held.Clear();
+        foreach (var update in held)
+        {
+            EncodeContent(update, frames);
         }
     }
 
@@ -347,7 +381,14 @@ internal sealed class AnthropicEncoder : IClientEncoder
 
         if (_open == Block.Tool)
         {
-            _tools[_openTool].Closed = true;
+            var tool = _tools[_openTool];
+            if (!tool.Written)
+            {
+                // A call that got no arguments has an empty object as input, never "" (ecosystem §4 item 6).
+                WriteArguments(tool, "{}", frames);
+            }
+
+            tool.Closed = true;
             _openTool = -1;
         }
 
@@ -426,14 +467,23 @@ internal sealed class AnthropicEncoder : IClientEncoder
             return;
         }
 
-        // A late piece for a block already closed still goes to its index: SDK accumulators apply
-        // deltas by index (the upstream interleaved calls without any sign beforehand).
-        WriteArguments(tool, arguments, frames);
-        if (index == _openTool && tool.Completeness.IsComplete && _queuedTools.Count > 0)
+        if (tool.Closed)
         {
-            var next = _queuedTools[0];
-            _queuedTools.RemoveAt(0);
-            OpenTool(next, frames);
+            // A call closes only once its arguments are a complete JSON value, which nothing can extend;
+            // a delta after content_block_stop would break every client's accumulator.
+            return;
+        }
+
+        WriteArguments(tool, arguments, frames);
+        if (index == _openTool && tool.Completeness.IsComplete)
+        {
+            ReleaseHeld(frames);
+            if (_queuedTools.Count > 0)
+            {
+                var next = _queuedTools[0];
+                _queuedTools.RemoveAt(0);
+                OpenTool(next, frames);
+            }
         }
     }
 
@@ -517,9 +567,9 @@ internal sealed class AnthropicEncoder : IClientEncoder
 
         public JsonCompleteness Completeness { get; } = new();
 
-        // Sequential upstreams start the next call after the previous one's arguments; an open call with
-        // no arguments yet, or complete ones, may give way to the next.
-        public bool MayClose => !Written || Completeness.IsComplete;
+        // Sequential upstreams start the next call after the previous one's arguments; an upstream that
+        // announces several calls before their arguments (interleaving) gets them one after another.
+        public bool MayClose => Completeness.IsComplete;
     }
 
     private sealed class WholeBlock(Block kind)

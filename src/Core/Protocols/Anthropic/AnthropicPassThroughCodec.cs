@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Gateway.Chat;
+using Gateway.Configuration;
 using Gateway.Json;
 using Gateway.Pipeline;
 using Gateway.Routing;
@@ -67,12 +68,47 @@ internal sealed class AnthropicPassThroughCodec : IAttemptCodec
             }
         }
 
-        if (body.TryGet("messages", out var messages) && AnthropicSignatures.ForTarget(body.ValueOf(messages), target.Provider.Id) is { } cleaned)
+        var thinkingOff = target.Provider.Thinking == ThinkingMode.Off;
+        if (body.TryGet("messages", out var messages))
         {
-            rewriter.Set("messages", w => cleaned.WriteTo(w));
+            var (cleaned, thinkingLost) = AnthropicSignatures.ForTarget(body.ValueOf(messages), target.Provider.Id);
+            if (cleaned is not null)
+            {
+                rewriter.Set("messages", w => cleaned.WriteTo(w));
+            }
+
+            // Another provider's thinking cannot go to this one; without it, the tool turn must go without thinking.
+            thinkingOff |= thinkingLost;
+        }
+
+        if (thinkingOff)
+        {
+            DropThinking(body, rewriter);
         }
 
         return rewriter.ToMemory();
+    }
+
+    // Thinking: Off (a model that cannot think) or a turn that lost its thinking: no thinking field, no effort.
+    private static void DropThinking(JsonObjectIndex body, JsonObjectRewriter rewriter)
+    {
+        if (body.TryGet("thinking", out _))
+        {
+            rewriter.Remove("thinking");
+        }
+
+        if (body.TryGet("output_config", out var config) && config.ValueKind == JsonTokenType.StartObject
+            && JsonDom.Parse(body.ValueOf(config)) is System.Text.Json.Nodes.JsonObject output && output.Remove("effort"))
+        {
+            if (output.Count == 0)
+            {
+                rewriter.Remove("output_config");
+            }
+            else
+            {
+                rewriter.Set("output_config", w => output.WriteTo(w));
+            }
+        }
     }
 
     public StreamStep OnUpstreamEvent(in SseEvent upstream, List<SseFrame> toClient)
@@ -90,6 +126,13 @@ internal sealed class AnthropicPassThroughCodec : IAttemptCodec
 
         if (!EventNames.TryGetValue(type, out var name))
         {
+            // An event type Anthropic adds later passes under its own name; anything that is not a plain
+            // name (a line break would forge SSE lines) is a malformed event.
+            if (!IsEventName(type))
+            {
+                return StreamStep.Malformed;
+            }
+
             name = Encoding.UTF8.GetBytes(type);
         }
 
@@ -126,9 +169,54 @@ internal sealed class AnthropicPassThroughCodec : IAttemptCodec
         }
 
         toClient.Add(new SseFrame(data, name));
-        return type is "content_block_start" or "content_block_delta" or "content_block_stop" or "message_delta" or "message_stop"
+        return type is "content_block_delta" or "content_block_stop" or "message_delta" or "message_stop"
+            || (type == "content_block_start" && !IsEmptyTextStart(data.Span))
             ? StreamStep.Content
             : StreamStep.Preamble;
+    }
+
+    private static bool IsEventName(string type) =>
+        type.Length is > 0 and <= 64 && type.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
+
+    // A text or thinking block that opens empty says nothing yet: like message_start, it is held back so a
+    // failure before the first real token can still fail over. A tool_use start (id and name) is content.
+    private static bool IsEmptyTextStart(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!reader.ValueTextEquals("content_block"u8))
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
+            reader.Read();
+            string? type = null;
+            var empty = true;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isType = reader.ValueTextEquals("type"u8);
+                var isText = reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("thinking"u8);
+                reader.Read();
+                if (isType && reader.TokenType == JsonTokenType.String)
+                {
+                    type = reader.GetString();
+                }
+                else if (isText && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
+                {
+                    empty = false;
+                }
+
+                reader.Skip();
+            }
+
+            return empty && type is "text" or "thinking";
+        }
+
+        return false;
     }
 
     public StreamEnd OnUpstreamEnd(List<SseFrame> toClient, GatewayError? interruption)

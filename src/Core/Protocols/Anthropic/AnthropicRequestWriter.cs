@@ -211,7 +211,8 @@ internal sealed class AnthropicRequestWriter : IUpstreamRequestWriter
             {
                 switch (part)
                 {
-                    case TextPart { Text.Length: 0 }:
+                    // Anthropic refuses text blocks of whitespace only (models often emit "\n\n" before a tool call).
+                    case TextPart text when string.IsNullOrWhiteSpace(text.Text):
                         break;
                     case ReasoningPart r when role == ChatRole.Assistant && keepReasoning:
                         if (r.Signature is { } signature && signature.BelongsTo(ProviderKind.Anthropic, provider.Id))
@@ -306,7 +307,7 @@ internal sealed class AnthropicRequestWriter : IUpstreamRequestWriter
         // Mid-conversation system messages join the system prompt: every Anthropic upstream takes that,
         // while role "system" inside messages needs a beta the upstream may not have.
         var texts = conversation.System.Concat(conversation.Messages.Where(m => m.Role == ChatRole.System).SelectMany(m => m.Parts))
-            .OfType<TextPart>().Where(t => t.Text.Length > 0).ToList();
+            .OfType<TextPart>().Where(t => !string.IsNullOrWhiteSpace(t.Text)).ToList();
         if (texts.Count == 0)
         {
             return;
@@ -323,6 +324,27 @@ internal sealed class AnthropicRequestWriter : IUpstreamRequestWriter
         }
 
         writer.WriteEndArray();
+    }
+
+    /// <summary>
+    /// A tool-call id as Anthropic takes it (<c>^[a-zA-Z0-9_-]+$</c>). Ids from other upstreams may hold
+    /// other characters (<c>functions.bash:0</c>); they are mapped the same way on every turn, so a call
+    /// and its result still match, with a short hash so two ids never map to one.
+    /// </summary>
+    internal static string ToolId(string id)
+    {
+        if (id.Length > 0 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+        {
+            return id;
+        }
+
+        var safe = new System.Text.StringBuilder(id.Length + 9);
+        foreach (var c in id)
+        {
+            safe.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_');
+        }
+
+        return safe.Append('_').Append(Opaque.ProviderHash(id)).ToString();
     }
 
     private static void WriteTurn(Utf8JsonWriter writer, Turn turn)
@@ -362,7 +384,7 @@ internal sealed class AnthropicRequestWriter : IUpstreamRequestWriter
             case ToolCallPart call:
                 writer.WriteStartObject();
                 writer.WriteString("type", "tool_use");
-                writer.WriteString("id", call.Id);
+                writer.WriteString("id", ToolId(call.Id));
                 writer.WriteString("name", call.Name);
                 writer.WritePropertyName("input");
                 writer.WriteRawValue(call.Custom ? JsonSerializer.Serialize(new Dictionary<string, string> { ["input"] = call.Arguments }) : ToolInput.AsObject(call.Arguments), skipInputValidation: true);
@@ -370,8 +392,8 @@ internal sealed class AnthropicRequestWriter : IUpstreamRequestWriter
             case ToolResultPart result:
                 writer.WriteStartObject();
                 writer.WriteString("type", "tool_result");
-                writer.WriteString("tool_use_id", result.CallId);
-                var nonEmpty = result.Parts.Where(p => p is not TextPart { Text.Length: 0 }).ToList();
+                writer.WriteString("tool_use_id", ToolId(result.CallId));
+                var nonEmpty = result.Parts.Where(p => p is not TextPart text || !string.IsNullOrWhiteSpace(text.Text)).ToList();
                 if (nonEmpty.Count == 1 && nonEmpty[0] is TextPart only)
                 {
                     writer.WriteString("content", only.Text);

@@ -14,35 +14,41 @@ namespace Gateway.Protocols.Anthropic;
 /// </summary>
 internal static class AnthropicSignatures
 {
-    private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
-
     /// <summary>True when an event or body may carry a value to tag (checked on the raw bytes).</summary>
     public static bool MayNeedTagging(ReadOnlySpan<byte> json) =>
         json.IndexOf("\"signature"u8) >= 0 || json.IndexOf("\"redacted_thinking\""u8) >= 0;
 
-    /// <summary>Tags every signature and redacted payload in <paramref name="json"/> (an event or a message).</summary>
+    /// <summary>
+    /// Tags every signature and redacted payload in <paramref name="json"/>: an event's <c>content_block</c>
+    /// or <c>delta</c>, or a whole message's <c>content</c> blocks. Only those places: a tool's input may hold
+    /// objects that look like thinking blocks, and they are the client's data.
+    /// </summary>
     public static ReadOnlyMemory<byte> Tag(ReadOnlyMemory<byte> json, string provider)
     {
-        var node = JsonNode.Parse(json.Span, NodeOptions);
-        if (node is null || !TagAll(node, provider))
+        if (JsonDom.Parse(json.Span) is not JsonObject root)
         {
             return json;
         }
 
-        return Serialize(node);
+        var changed = TagBlock(root["content_block"], provider) | TagBlock(root["delta"], provider)
+            | TagBlocks(root["content"], provider) | TagBlocks(root["message"]?["content"], provider);
+        return changed ? Serialize(root) : json;
     }
 
     /// <summary>
     /// The client's <c>messages</c> for <paramref name="provider"/>: its own tagged values untagged, other
-    /// providers' thinking blocks removed (and messages left empty by that). Null when nothing changed.
+    /// providers' thinking blocks removed (and messages left empty by that). Null messages when nothing
+    /// changed. <c>ThinkingLost</c>: the last assistant turn calls a tool but no longer starts with its
+    /// thinking, which Anthropic refuses while thinking is on — the caller turns thinking off for the request.
     /// </summary>
-    public static JsonArray? ForTarget(ReadOnlySpan<byte> messagesJson, string provider)
+    public static (JsonArray? Messages, bool ThinkingLost) ForTarget(ReadOnlySpan<byte> messagesJson, string provider)
     {
         if (!Opaque.MayContainTag(messagesJson) || JsonDom.Parse(messagesJson) is not JsonArray messages)
         {
-            return null;
+            return (null, false);
         }
 
+        var lastAssistant = -1;
         for (var m = messages.Count - 1; m >= 0; m--)
         {
             if (messages[m] is not JsonObject message || message["content"] is not JsonArray content)
@@ -50,6 +56,13 @@ internal static class AnthropicSignatures
                 continue;
             }
 
+            var isLastAssistant = lastAssistant < 0 && StringOf(message["role"]) == "assistant";
+            if (isLastAssistant)
+            {
+                lastAssistant = m;
+            }
+
+            var removed = false;
             for (var b = content.Count - 1; b >= 0; b--)
             {
                 if (content[b] is not JsonObject block)
@@ -57,13 +70,13 @@ internal static class AnthropicSignatures
                     continue;
                 }
 
-                var field = (block["type"] as JsonValue)?.GetValue<string>() switch
+                var field = StringOf(block["type"]) switch
                 {
                     "thinking" => "signature",
                     "redacted_thinking" => "data",
                     _ => null,
                 };
-                if (field is null || block[field] is not JsonValue value || !value.TryGetValue<string>(out var encoded))
+                if (field is null || StringOf(block[field]) is not { } encoded)
                 {
                     continue;
                 }
@@ -72,10 +85,21 @@ internal static class AnthropicSignatures
                 if (!opaque.BelongsTo(ProviderKind.Anthropic, provider))
                 {
                     content.RemoveAt(b);
+                    removed = true;
                 }
                 else if (opaque.Provider is not null)
                 {
                     block[field] = opaque.Value;
+                }
+            }
+
+            if (isLastAssistant && removed)
+            {
+                var callsTool = content.OfType<JsonObject>().Any(b => StringOf(b["type"]) == "tool_use");
+                var startsWithThinking = content.Count > 0 && content[0] is JsonObject first && StringOf(first["type"]) is "thinking" or "redacted_thinking";
+                if (callsTool && !startsWithThinking)
+                {
+                    lastAssistant = int.MaxValue;
                 }
             }
 
@@ -85,50 +109,45 @@ internal static class AnthropicSignatures
             }
         }
 
-        return messages;
+        return (messages, lastAssistant == int.MaxValue);
     }
 
-    private static bool TagAll(JsonNode node, string provider)
+    private static string? StringOf(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static bool TagBlocks(JsonNode? blocks, string provider)
     {
         var changed = false;
-        switch (node)
+        if (blocks is JsonArray array)
         {
-            case JsonObject o:
-                var type = (o["type"] as JsonValue)?.TryGetValue<string>(out var t) == true ? t : null;
-                var field = type switch
-                {
-                    "thinking" or "signature_delta" => "signature",
-                    "redacted_thinking" => "data",
-                    _ => null,
-                };
-                if (field is not null && o[field] is JsonValue value && value.TryGetValue<string>(out var raw) && raw.Length > 0 && !raw.StartsWith("gw1~", StringComparison.Ordinal))
-                {
-                    o[field] = Opaque.From(raw, ProviderKind.Anthropic, provider).Encode();
-                    changed = true;
-                }
-
-                foreach (var (_, child) in o.ToList())
-                {
-                    if (child is not null)
-                    {
-                        changed |= TagAll(child, provider);
-                    }
-                }
-
-                break;
-            case JsonArray a:
-                foreach (var child in a)
-                {
-                    if (child is not null)
-                    {
-                        changed |= TagAll(child, provider);
-                    }
-                }
-
-                break;
+            foreach (var block in array)
+            {
+                changed |= TagBlock(block, provider);
+            }
         }
 
         return changed;
+    }
+
+    private static bool TagBlock(JsonNode? node, string provider)
+    {
+        if (node is not JsonObject block)
+        {
+            return false;
+        }
+
+        var field = StringOf(block["type"]) switch
+        {
+            "thinking" or "signature_delta" => "signature",
+            "redacted_thinking" => "data",
+            _ => null,
+        };
+        if (field is null || StringOf(block[field]) is not { Length: > 0 } raw || raw.StartsWith("gw1~", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        block[field] = Opaque.From(raw, ProviderKind.Anthropic, provider).Encode();
+        return true;
     }
 
     private static ReadOnlyMemory<byte> Serialize(JsonNode node)

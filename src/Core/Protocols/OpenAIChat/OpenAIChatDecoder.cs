@@ -200,6 +200,8 @@ internal sealed class OpenAIChatDecoder : IUpstreamDecoder
 
     private static void ReadDelta(ref Utf8JsonReader reader, List<ChatUpdate> updates, bool whole)
     {
+        // Some upstreams send the reasoning under both names in one delta: it is one text, taken once.
+        var reasoningSeen = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("role"u8))
@@ -216,7 +218,16 @@ internal sealed class OpenAIChatDecoder : IUpstreamDecoder
             }
             else if (reader.ValueTextEquals("reasoning_content"u8) || reader.ValueTextEquals("reasoning"u8))
             {
+                if (reasoningSeen)
+                {
+                    reader.Read();
+                    reader.Skip();
+                    continue;
+                }
+
+                var before = updates.Count;
                 AddText(ref reader, updates, ChatUpdateKind.ReasoningDelta);
+                reasoningSeen = updates.Count > before;
             }
             else if (reader.ValueTextEquals("refusal"u8))
             {

@@ -28,6 +28,7 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
     private int _seen;
     private int _finished;
     private List<Entry>? _heldFinish;
+    private bool _contentWritten;
 
     /// <param name="request">The client's request (usage, legacy functions, choice count).</param>
     /// <param name="rewriteThinking">PromptTags: <c>&lt;thinking&gt;</c> in content becomes <c>&lt;think&gt;</c>.</param>
@@ -114,8 +115,20 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
 
         if (completesAll && !_request.ClientWantsUsage)
         {
-            // Usage rides on the finish chunk (SPEC §5): held until the stream ends.
-            _heldFinish = [.. _entries];
+            // Usage rides on the finish chunk (SPEC §5): held until the stream ends. When this batch is the
+            // whole answer (a JSON answer replayed, calls read from text), its content goes now, without the
+            // finish: a stream whose only content waited for its end could not commit, nor fail over cleanly.
+            var content = !_contentWritten ? _entries.Where(e => e.HasDelta).Select(e => e.WithoutFinish()).ToList() : [];
+            if (content.Count > 0)
+            {
+                frames.Add(WriteChunk(content, usage: null));
+                _heldFinish = [.. _entries.Where(e => e.Finish is not null).Select(e => e.FinishOnly())];
+            }
+            else
+            {
+                _heldFinish = [.. _entries];
+            }
+
             return;
         }
 
@@ -320,6 +333,7 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
 
     private ReadOnlyMemory<byte> WriteChunk(List<Entry> entries, TokenUsage? usage)
     {
+        _contentWritten |= entries.Exists(e => e.HasContent);
         var buffer = new ArrayBufferWriter<byte>(256);
         using var writer = new Utf8JsonWriter(buffer, JsonObjectRewriter.WriterOptions);
         writer.WriteStartObject();
@@ -491,6 +505,21 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
         public List<ToolDelta> Tools { get; } = [];
 
         public FinishReason? Finish { get; set; }
+
+        /// <summary>Something besides the finish: the role, text, reasoning, a refusal or tool deltas.</summary>
+        public bool HasDelta => Role || HasContent;
+
+        /// <summary>Text, reasoning, a refusal or tool deltas.</summary>
+        public bool HasContent => Content is not null || Reasoning is not null || Refusal is not null || Tools.Count > 0;
+
+        public Entry WithoutFinish()
+        {
+            var copy = new Entry(Choice, State) { Role = Role, Content = Content, Reasoning = Reasoning, Refusal = Refusal };
+            copy.Tools.AddRange(Tools);
+            return copy;
+        }
+
+        public Entry FinishOnly() => new(Choice, State) { Finish = Finish };
 
         /// <summary>
         /// Takes a reasoning, refusal or tool update: streamed, each tool update is a delta of its own; in a

@@ -15,7 +15,7 @@ internal static class OpenAIChatRequestBuilder
 {
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JsonObjectRewriter.WriterOptions.Encoder };
 
-    public static ReadOnlyMemory<byte> Build(ChatRequest request, string targetModel, bool sendStreamOptions, bool promptTagsThinking)
+    public static ReadOnlyMemory<byte> Build(ChatRequest request, string targetModel, bool sendStreamOptions, bool promptTagsThinking, bool thinkingOff = false)
     {
         var body = request.Body;
         var rewriter = new JsonObjectRewriter(body);
@@ -92,6 +92,15 @@ internal static class OpenAIChatRequestBuilder
             ThinkingPrompt.Inject(messages!, budget);
             RemoveIfPresent(body, rewriter, "thinking");
             RemoveIfPresent(body, rewriter, "think");
+        }
+
+        if (thinkingOff)
+        {
+            // Thinking: Off — a model that cannot think gets none of the fields that ask it to.
+            foreach (var name in (ReadOnlySpan<string>)["reasoning_effort", "reasoning", "thinking", "think"])
+            {
+                RemoveIfPresent(body, rewriter, name);
+            }
         }
 
         if (messages is not null)

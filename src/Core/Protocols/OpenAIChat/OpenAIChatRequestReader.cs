@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Gateway.Chat;
 using Gateway.Json;
+using static Gateway.Json.JsonElementMembers;
 
 namespace Gateway.Protocols.OpenAIChat;
 
@@ -339,13 +340,4 @@ internal static class OpenAIChatRequestReader
                 return null;
         }
     }
-
-    private static string? String(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static int? Int(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var i) ? i : null;
-
-    private static double? Double(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var d) ? d : null;
 }

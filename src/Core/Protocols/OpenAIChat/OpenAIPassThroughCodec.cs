@@ -16,7 +16,7 @@ internal sealed class OpenAIPassThroughCodec : IAttemptCodec
     private readonly RouteTarget _target;
     private readonly bool _promptTags;
     private readonly TokenEstimator _estimator;
-    private readonly OpenAIChatStreamProcessor _stream;
+    private OpenAIChatStreamProcessor? _streamProcessor;
     private TokenUsage? _wholeUsage;
     private FinishReason? _wholeFinish;
 
@@ -26,29 +26,31 @@ internal sealed class OpenAIPassThroughCodec : IAttemptCodec
         _target = target;
         _estimator = estimator;
         _promptTags = target.Provider.Thinking == Configuration.ThinkingMode.PromptTags;
-        _stream = new OpenAIChatStreamProcessor(request, RewritesThinking, estimator);
     }
 
-    public TokenUsage? Usage => _stream.Usage ?? _wholeUsage;
+    public TokenUsage? Usage => _streamProcessor?.Usage ?? _wholeUsage;
 
-    public FinishReason? Finish => _stream.LastFinishReason ?? _wholeFinish;
+    public FinishReason? Finish => _streamProcessor?.LastFinishReason ?? _wholeFinish;
+
+    // Built on the first event: a non-stream attempt never needs its buffers.
+    private OpenAIChatStreamProcessor StreamProcessor => _streamProcessor ??= new OpenAIChatStreamProcessor(_request, RewritesThinking, _estimator);
 
     private bool RewritesThinking => _promptTags && _request.ThinkingBudget is not null;
 
     public ReadOnlyMemory<byte> UpstreamBody(bool stream) =>
-        OpenAIChatRequestBuilder.Build(_request, _target.Model, stream && _target.Provider.Options.StreamOptions, _promptTags);
+        OpenAIChatRequestBuilder.Build(_request, _target.Model, stream && _target.Provider.Options.StreamOptions, _promptTags, _target.Provider.Thinking == Configuration.ThinkingMode.Off);
 
-    public StreamStep OnUpstreamEvent(in SseEvent upstream, List<SseFrame> toClient) => _stream.Process(upstream.Data, toClient);
+    public StreamStep OnUpstreamEvent(in SseEvent upstream, List<SseFrame> toClient) => StreamProcessor.Process(upstream.Data, toClient);
 
     public StreamEnd OnUpstreamEnd(List<SseFrame> toClient, GatewayError? interruption)
     {
-        var end = _stream.Finish(toClient);
+        var end = StreamProcessor.Finish(toClient);
         if (end == StreamEnd.Interrupted)
         {
             toClient.Add(OpenAIErrorEnvelope.Serialize(interruption ?? StreamErrors.Interrupted()));
             if (_request.ClientWantsUsage)
             {
-                _stream.AppendUsageChunk(toClient);
+                StreamProcessor.AppendUsageChunk(toClient);
             }
         }
 

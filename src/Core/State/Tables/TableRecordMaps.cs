@@ -101,29 +101,31 @@ internal sealed class OverrideMap : ITableRecordMap<ModelOverride, OverrideEntit
     }
 }
 
-internal sealed class ThinkingMap : ITableRecordMap<ThinkingRecord, ThinkingEntity>
+/// <summary>A table of JSON records (<see cref="JsonEntity"/>): remembered thinking, kept responses.</summary>
+internal sealed class JsonMap(string tableSuffix, string row) : ITableRecordMap<JsonRecord, JsonEntity>
 {
-    public string TableSuffix => "Thinking";
+    public string TableSuffix => tableSuffix;
 
     public string? ListFilter => null;
 
-    public (string PartitionKey, string RowKey) KeysOf(string key) => (key, ThinkingEntity.Row);
+    public (string PartitionKey, string RowKey) KeysOf(string key) => (key, row);
 
-    public ThinkingEntity ToEntity(ThinkingRecord record)
+    public JsonEntity ToEntity(JsonRecord record)
     {
-        var entity = new ThinkingEntity
+        var entity = new JsonEntity
         {
             PartitionKey = record.Key,
-            SchemaVersion = ThinkingEntity.CurrentSchema,
+            RowKey = row,
+            SchemaVersion = JsonEntity.CurrentSchema,
             ExpiresAt = record.ExpiresAt,
         };
 
-        // Callers check the size first (ThinkingMemory); a record that does not fit is stored without blocks.
-        entity.TrySetBlocks(record.BlocksJson);
+        // Callers check the size first (JsonEntity.MaxLength); a record that does not fit is stored without its JSON.
+        entity.TrySetJson(record.Json);
         return entity;
     }
 
-    public ThinkingRecord? ToRecord(ThinkingEntity entity) => entity.SchemaVersion != ThinkingEntity.CurrentSchema || entity.Blocks() is not { } blocks
+    public JsonRecord? ToRecord(JsonEntity entity) => entity.SchemaVersion != JsonEntity.CurrentSchema || entity.Json() is not { } json
         ? null
-        : new ThinkingRecord(entity.PartitionKey, blocks, entity.ExpiresAt, entity.ETag.ToString());
+        : new JsonRecord(entity.PartitionKey, json, entity.ExpiresAt, entity.ETag.ToString());
 }

@@ -1,7 +1,7 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using Azure.Identity;
+using Gateway.Auth;
 using Gateway.Configuration;
 
 namespace Gateway.State.Tables;
@@ -29,7 +29,7 @@ internal sealed class TableStateClient
         clientOptions.AddPolicy(counter, HttpPipelinePosition.PerRetry);
         _service = !string.IsNullOrWhiteSpace(options.ConnectionString)
             ? new TableServiceClient(options.ConnectionString, clientOptions)
-            : new TableServiceClient(new Uri(options.TableEndpoint!), Credential(options), clientOptions);
+            : new TableServiceClient(new Uri(options.TableEndpoint!), AzureCredentials.For(options.ManagedIdentityClientId), clientOptions);
         _prefix = options.TablePrefix;
         Endpoint = _service.Uri;
     }
@@ -47,9 +47,4 @@ internal sealed class TableStateClient
             await Table(suffix).CreateIfNotExistsAsync(cancellationToken);
         }
     }
-
-    private static TokenCredential Credential(StateOptions options) =>
-        string.IsNullOrWhiteSpace(options.ManagedIdentityClientId)
-            ? new DefaultAzureCredential()
-            : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(options.ManagedIdentityClientId));
 }

@@ -42,6 +42,7 @@ public sealed partial class AnthropicInboundGoldenTests
     [InlineData("stream-reasoning-tools")]
     [InlineData("stream-interrupted")]
     [InlineData("stream-length")]
+    [InlineData("stream-announced-calls")]
     public async Task Stream_MatchesGolden(string name)
     {
         var request = Parse(Simple);

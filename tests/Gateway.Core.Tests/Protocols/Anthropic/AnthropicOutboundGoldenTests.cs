@@ -30,6 +30,7 @@ public sealed partial class AnthropicOutboundGoldenTests
     [InlineData("request-reasoning", ThinkingMode.Native, ThinkingStyle.Budget)]
     [InlineData("request-reasoning", ThinkingMode.Passthrough, ThinkingStyle.Adaptive)]
     [InlineData("request-reasoning", ThinkingMode.Off, ThinkingStyle.Adaptive)]
+    [InlineData("request-whitespace-ids", ThinkingMode.Native, ThinkingStyle.Adaptive)]
     public void Request_MatchesGolden(string name, ThinkingMode thinking, ThinkingStyle style)
     {
         var request = Parse(Golden.Read($"anthropic-out/{name}.json"));

@@ -33,6 +33,17 @@ public sealed class OpenAIChatRequestBuilderTests
         Assert.Equal("{\"model\":\"upstream-model\"," + members + "}", body);
     }
 
+    // Thinking: Off on the byte path too: a model that cannot think gets none of the fields asking it to.
+    [Fact]
+    public void Build_ThinkingOff_DropsEveryThinkingField()
+    {
+        var request = OpenAIChatStreamProcessorTests.Parse("""{"model":"public","reasoning_effort":"high","reasoning":{"effort":"high"},"thinking":{"type":"enabled","budget_tokens":100},"think":true,"temperature":1,"messages":[{"role":"user","content":"hi"}]}""");
+
+        var body = Encoding.UTF8.GetString(OpenAIChatRequestBuilder.Build(request, "upstream-model", false, false, thinkingOff: true).Span);
+
+        Assert.Equal("""{"model":"upstream-model","temperature":1,"messages":[{"role":"user","content":"hi"}]}""", body);
+    }
+
     [Theory]
     [InlineData("""{"model":"p","stream":true,"stream_options":{"include_usage":false,"x":1},"messages":[{"role":"user","content":"q"}]}""", """{"model":"u","stream":true,"stream_options":{"include_usage":true,"x":1},"messages":[{"role":"user","content":"q"}]}""")]
     [InlineData("""{"model":"p","stream":true,"stream_options":null,"messages":[{"role":"user","content":"q"}]}""", """{"model":"u","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"q"}]}""")]

@@ -1,0 +1,15 @@
+// The app's user-assigned managed identity: storage (host and gateway tables), Application Insights,
+// the configuration secret and Azure AD upstreams all use it.
+param name string
+param location string
+param tags object
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: name
+  location: location
+  tags: tags
+}
+
+output id string = identity.id
+output principalId string = identity.properties.principalId
+output clientId string = identity.properties.clientId
