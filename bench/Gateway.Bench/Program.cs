@@ -10,6 +10,8 @@ if (args is ["--self-check"])
     return await SelfCheck.RunAsync();
 }
 
+// `--formats` (bench/formats.sh): only the format-cost run (FormatCost), which needs no relay or wrk.
+var formats = args is ["--formats", ..];
 BenchOptions options;
 try
 {
@@ -21,7 +23,7 @@ catch (ArgumentException ex)
     return 2;
 }
 
-foreach (var file in new[] { options.GatewayDll, options.FakeUpstreamDll, options.WrkScript, options.WrkAnthropicScript, options.Relay ? options.RelayDll : null }.OfType<string>())
+foreach (var file in new[] { options.GatewayDll, options.FakeUpstreamDll, options.WrkScript, options.WrkAnthropicScript, options.Relay && !formats ? options.RelayDll : null }.OfType<string>())
 {
     if (!File.Exists(file))
     {
@@ -37,7 +39,6 @@ if (options.BaselineDll is { } baselineDll && !File.Exists(baselineDll))
 }
 
 using var stop = new CancellationTokenSource();
-var formats = args is ["--formats", ..];
 void OnSignal(PosixSignalContext context)
 {
     context.Cancel = true;
