@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One full gateway bench run: installs wrk if missing, builds the gateway, the fake upstream and the
-# bench app in Release, then runs the bench. Results: bench/results/<UTC timestamp>.md/.json and
+# One full gateway bench run: installs wrk if missing, builds the gateway, the fake upstream, the relay
+# (the floor) and the bench app in Release, then runs the bench. Results: bench/results/<UTC timestamp>.md/.json and
 # bench/results/latest.md/.json. See bench/README.md. Quick check of the harness (numbers mean nothing):
 #   BENCH_DURATION=1 BENCH_RUNS=1 BENCH_WARMUP=1 BENCH_STREAMS=2 BENCH_SLOW_STREAMS=0 BENCH_STARTS=1 BENCH_QUIET_VARIANT=0 bench/run.sh
 #
@@ -10,6 +10,11 @@
 #   BENCH_WARMUP         seconds of c=32 warm-up per path [5]
 #   BENCH_STREAMS        streams timed per path per run [6]
 #   BENCH_SLOW_STREAMS   concurrent slow streams for the memory reading [1000]
+#   BENCH_PASS_STREAMS   streams passed through the gateway before that reading (steady state) [5000]
+#   BENCH_TTFB_STREAMS   short streams timed per path per run for time-to-first-content p50/p99 [100]
+#   BENCH_RELAY          1 = also measure the floor, a bare YARP byte relay (bench/Gateway.Relay), as
+#                        the path "relay"; the report's "Against the floor" judges the gateway against it [1]
+#   BENCH_RESOURCES_ONLY 1 = only the start-up and memory phase, printed; nothing written [0]
 #   BENCH_STARTS         gateway start-ups timed [5]
 #   BENCH_QUIET_VARIANT  1 = also measure the gateway with per-request logging off [1]
 #   BENCH_BASELINE_DLL   another build's Gateway.Server.dll: also start it (same generated config) and
@@ -47,6 +52,7 @@ fi
 if [ "${BENCH_SKIP_BUILD:-0}" != "1" ]; then
   for project in src/Server/Gateway.Server.csproj \
                  tests/Gateway.FakeUpstream/Gateway.FakeUpstream.csproj \
+                 bench/Gateway.Relay/Gateway.Relay.csproj \
                  bench/Gateway.Bench/Gateway.Bench.csproj; do
     echo "building $project (Release)" >&2
     dotnet build -c Release --nologo -v quiet "$project" >&2

@@ -23,6 +23,24 @@ internal sealed record BenchOptions
     /// <summary>Concurrent slow streams held for the memory reading (<c>BENCH_SLOW_STREAMS</c>).</summary>
     public int SlowStreams { get; init; } = 1000;
 
+    /// <summary>
+    /// Streams passed through the gateway before the slow streams are held, at most <see cref="SlowStreams"/> at a
+    /// time (<c>BENCH_PASS_STREAMS</c>): the memory reading is of a gateway in its steady state, not a fresh one.
+    /// </summary>
+    public int PassStreams { get; init; } = 5000;
+
+    /// <summary>
+    /// Short streams (one content chunk) timed per path per run for time-to-first-content percentiles
+    /// (<c>BENCH_TTFB_STREAMS</c>).
+    /// </summary>
+    public int TtfbStreams { get; init; } = 100;
+
+    /// <summary>Also measure the floor, a bare byte relay (<c>bench/Gateway.Relay</c>), as the path "relay" (<c>BENCH_RELAY</c>, default 1).</summary>
+    public bool Relay { get; init; } = true;
+
+    /// <summary>Only the start-up and memory phase, printed to stderr; nothing is written (<c>BENCH_RESOURCES_ONLY</c>, for tuning memory).</summary>
+    public bool ResourcesOnly { get; init; }
+
     /// <summary>Gateway start-ups timed (<c>BENCH_STARTS</c>).</summary>
     public int Starts { get; init; } = 5;
 
@@ -58,6 +76,8 @@ internal sealed record BenchOptions
 
     public string GatewayDll => Path.Combine(RepoRoot, "src", "Server", "bin", "Release", "net10.0", "Gateway.Server.dll");
 
+    public string RelayDll => Path.Combine(RepoRoot, "bench", "Gateway.Relay", "bin", "Release", "net10.0", "Gateway.Relay.dll");
+
     public string FakeUpstreamDll => Path.Combine(RepoRoot, "tests", "Gateway.FakeUpstream", "bin", "Release", "net10.0", "Gateway.FakeUpstream.dll");
 
     public string WrkScript => Path.Combine(RepoRoot, "bench", "post.lua");
@@ -91,6 +111,10 @@ internal sealed record BenchOptions
             WarmupSeconds = Int("BENCH_WARMUP", 5, 0),
             StreamsPerRun = Int("BENCH_STREAMS", 6, 1),
             SlowStreams = Int("BENCH_SLOW_STREAMS", 1000, 0),
+            PassStreams = Int("BENCH_PASS_STREAMS", 5000, 0),
+            TtfbStreams = Int("BENCH_TTFB_STREAMS", 100, 1),
+            Relay = Int("BENCH_RELAY", 1, 0) != 0,
+            ResourcesOnly = Int("BENCH_RESOURCES_ONLY", 0, 0) != 0,
             Starts = Int("BENCH_STARTS", 5, 1),
             QuietVariant = Int("BENCH_QUIET_VARIANT", 1, 0) != 0,
             KeepLogs = Int("BENCH_KEEP_LOGS", 0, 0) != 0,

@@ -22,34 +22,53 @@ internal sealed class BenchRunner
 
     public IReadOnlyList<string> Problems => _problems;
 
-    /// <summary>Gateway start-up times, idle memory, and memory while holding the slow streams.</summary>
+    /// <summary>
+    /// Start-up times and idle memory of each build (the current one, then the baseline build when there is one),
+    /// and its steady-state memory: after <c>BENCH_PASS_STREAMS</c> streams have passed, while holding the slow streams.
+    /// </summary>
     public async Task<ResourceResult> MeasureResourcesAsync(CancellationToken cancellationToken)
     {
-        Progress($"resources: {_options.Starts} gateway start-ups, then {_options.SlowStreams} concurrent slow streams");
+        Progress($"resources: {_options.Starts} gateway start-ups per build, then {_options.PassStreams} streams passed and {_options.SlowStreams} concurrent slow streams held");
         using var slow = await Services.StartFakeUpstreamAsync(_options, _tempDir, "upstream-slow", SlowChunkDelayMs, SlowChunks, cancellationToken);
+        List<BuildResources> builds = [await MeasureBuildAsync("current build", "gateway", null, slow.Root, cancellationToken)];
+        if (_options.BaselineDll is { } baselineDll)
+        {
+            builds.Add(await MeasureBuildAsync("baseline build", "gateway-baseline", baselineDll, slow.Root, cancellationToken));
+        }
+
+        return new ResourceResult { Builds = builds };
+    }
+
+    private async Task<BuildResources> MeasureBuildAsync(string build, string process, string? dll, Uri upstream, CancellationToken cancellationToken)
+    {
         var startups = new List<double>();
         var idle = new List<MemoryReading>();
-        SlowStreamResult? slowResult = null;
+        SteadyStateResult? steady = null;
         for (var i = 1; i <= _options.Starts; i++)
         {
-            using var gateway = await Services.StartGatewayAsync(_options, _tempDir, $"gateway-start{i}", null, slow.Root, quiet: false, cancellationToken);
+            using var gateway = await Services.StartGatewayAsync(_options, _tempDir, $"{process}-start{i}", dll, upstream, quiet: false, cancellationToken);
             startups.Add(gateway.StartupMs);
             await Task.Delay(1000, cancellationToken);
             idle.Add(gateway.Process.ReadMemory());
-            Progress($"  start {i}: {gateway.StartupMs:F0} ms to first 200 from /health, idle RSS {idle[^1].RssMb:F1} MiB");
+            Progress($"  {build}, start {i}: {gateway.StartupMs:F0} ms to first 200 from /health, idle RSS {idle[^1].RssMb:F1} MiB");
             if (i == _options.Starts && _options.SlowStreams > 0)
             {
-                slowResult = await SlowStreams.RunAsync(gateway, _options.SlowStreams, cancellationToken);
-                Progress($"  {slowResult.Established}/{slowResult.Requested} streams open after {slowResult.RampSeconds:F1} s: " +
-                    $"RSS {slowResult.PeakRssMb:F1} MiB, HWM {slowResult.HwmMb:F1} MiB");
-                if (slowResult.Established < slowResult.Requested)
+                steady = await SteadyState.RunAsync(gateway, _options.PassStreams, _options.SlowStreams, cancellationToken);
+                Progress($"  {build}: {steady.PassCompleted}/{steady.PassRequested} streams passed in {steady.PassSeconds:F1} s (RSS after {steady.AfterPass.RssMb:F1} MiB); " +
+                    $"{steady.HoldEstablished}/{steady.HoldRequested} held after {steady.RampSeconds:F1} s: RSS {steady.PeakRssMb:F1} MiB, HWM {steady.HwmMb:F1} MiB");
+                if (steady.PassCompleted < steady.PassRequested)
                 {
-                    Problem($"only {slowResult.Established} of {slowResult.Requested} slow streams were established ({slowResult.Failed} failed; first error: {slowResult.FirstError ?? "none"})");
+                    Problem($"{build}: only {steady.PassCompleted} of {steady.PassRequested} passed streams completed ({steady.PassFailed} failed)");
+                }
+
+                if (steady.HoldEstablished < steady.HoldRequested)
+                {
+                    Problem($"{build}: only {steady.HoldEstablished} of {steady.HoldRequested} slow streams were established ({steady.HoldFailed} failed; first error: {steady.FirstError ?? "none"})");
                 }
             }
         }
 
-        return new ResourceResult { StartupMs = startups, Idle = idle, SlowStreams = slowResult };
+        return new BuildResources { Build = build, Process = process, StartupMs = startups, Idle = idle, SteadyState = steady };
     }
 
     /// <summary>Warm-up, then the measured runs against every path (direct, gateway and the optional ones).</summary>
@@ -63,16 +82,23 @@ internal sealed class BenchRunner
         using var baseline = _options.BaselineDll is { } baselineDll
             ? await Services.StartGatewayAsync(_options, _tempDir, "gateway-baseline", baselineDll, upstream.Root, quiet: false, cancellationToken)
             : null;
+        using var relay = _options.Relay ? await Services.StartRelayAsync(_options, _tempDir, "relay", upstream.Root, cancellationToken) : null;
 
         // The order of this list is the order within odd runs (even runs reverse it): the gateway sits between
-        // the paths it is compared with, so that each comparison is between neighbours in time.
-        List<PathSpec> paths = [new(PathNames.Direct, "direct", upstream.ChatUrl, "echo", ApiKind.OpenAI, "upstream", null, Timers: true)];
+        // the paths it is compared with (the floor before it, the baseline build after it), so that each
+        // comparison is between neighbours in time.
+        List<PathSpec> paths = [new(PathNames.Direct, "direct", upstream.ChatUrl, "echo", BenchRequests.ShortUpstreamModel, ApiKind.OpenAI, "upstream", null, Timers: true)];
+        if (relay is not null)
+        {
+            paths.Add(new(PathNames.Relay, "relay (floor)", relay.ChatUrl, "echo", BenchRequests.ShortUpstreamModel, ApiKind.OpenAI, relay.Process.Name, relay.Process.Id, Timers: true));
+        }
+
+        paths.Add(Gateway(PathNames.Gateway, "gateway", gateway, ApiKind.OpenAI, timers: true));
         if (baseline is not null)
         {
             paths.Add(Gateway(PathNames.Baseline, "baseline build", baseline, ApiKind.OpenAI, timers: true));
         }
 
-        paths.Add(Gateway(PathNames.Gateway, "gateway", gateway, ApiKind.OpenAI, timers: true));
         if (_options.Anthropic)
         {
             paths.Add(Gateway(PathNames.Anthropic, "gateway, Anthropic Messages in", gateway, ApiKind.Anthropic, timers: true));
@@ -90,7 +116,7 @@ internal sealed class BenchRunner
 
         if (_options.WarmupSeconds > 0)
         {
-            Progress($"warm-up: {_options.WarmupSeconds} s at c=32 and 2 s at c=1 per path, 3 streams per path");
+            Progress($"warm-up: {_options.WarmupSeconds} s at c=32 and 2 s at c=1 per path, 3 streams and 30 short streams per path");
             foreach (var path in paths)
             {
                 var warm = await Wrk.RunAsync(_options, _tempDir, path, 2, 32, _options.WarmupSeconds, cancellationToken);
@@ -109,6 +135,10 @@ internal sealed class BenchRunner
                 foreach (var path in timed)
                 {
                     await streamTimer.TimeAsync(path, cancellationToken);
+                    for (var j = 0; j < 10; j++)
+                    {
+                        await streamTimer.TimeAsync(path, cancellationToken, shortStream: true);
+                    }
                 }
             }
         }
@@ -166,6 +196,21 @@ internal sealed class BenchRunner
                 Problem($"run {run}: {stats.Incomplete} of {stats.Requests} {name} streams did not bring {_options.Chunks} content chunks and their end event");
             }
 
+            var shortSamples = timed.ToDictionary(p => p.Name, _ => new List<StreamSample>(_options.TtfbStreams));
+            for (var i = 0; i < _options.TtfbStreams; i++)
+            {
+                foreach (var path in (run + i) % 2 == 0 ? timed : Enumerable.Reverse(timed))
+                {
+                    shortSamples[path.Name].Add(await streamTimer.TimeAsync(path, cancellationToken, shortStream: true));
+                }
+            }
+
+            var shortStreams = shortSamples.ToDictionary(p => p.Key, p => ShortStreamStats.From(p.Value));
+            foreach (var (name, stats) in shortStreams.Where(s => s.Value.Incomplete > 0))
+            {
+                Problem($"run {run}: {stats.Incomplete} of {stats.Requests} {name} short streams did not bring their content chunk and end event");
+            }
+
             var runResult = new RunResult
             {
                 Run = run,
@@ -178,6 +223,7 @@ internal sealed class BenchRunner
                     C32GatewayCpuUs = gatewayCpu[p.Name],
                     C32UpstreamCpuUs = upstreamCpu[p.Name],
                     Streams = streams.GetValueOrDefault(p.Name),
+                    ShortStreams = shortStreams.GetValueOrDefault(p.Name),
                 }),
             };
             runs.Add(runResult);
@@ -190,13 +236,13 @@ internal sealed class BenchRunner
             Problem($"other processes used {foreign:P0} of the machine's CPU during the measured runs: the figures are disturbed");
         }
 
-        var afterLoad = new[] { gateway, quiet, baseline }.OfType<Service>().ToDictionary(g => g.Process.Name, g => g.Process.ReadMemory());
+        var afterLoad = new[] { gateway, quiet, baseline, relay }.OfType<Service>().ToDictionary(g => g.Process.Name, g => g.Process.ReadMemory());
 
         return new LatencyPhase(runs, [.. paths.Select(p => p.Info())], afterLoad, foreign, steal);
     }
 
     private static PathSpec Gateway(string name, string label, Service service, ApiKind api, bool timers) =>
-        new(name, label, api == ApiKind.Anthropic ? service.MessagesUrl : service.ChatUrl, "demo-model", api, service.Process.Name, service.Process.Id, timers);
+        new(name, label, api == ApiKind.Anthropic ? service.MessagesUrl : service.ChatUrl, "demo-model", BenchRequests.ShortGatewayModel, api, service.Process.Name, service.Process.Id, timers);
 
     /// <summary>The progress line of one run: what the gateway added, and how it compares with the baseline build.</summary>
     private static string RunLine(RunResult run)
@@ -209,6 +255,14 @@ internal sealed class BenchRunner
             $"timer {g.C1Timer!.P50Ms - d.C1Timer!.P50Ms:F3}/{g.C1Timer.P99Ms - d.C1Timer.P99Ms:F3} ms; " +
             $"c=32 {d.C32.RequestsPerSecond:F0} vs {g.C32.RequestsPerSecond:F0} req/s; " +
             $"added TTFB {g.Streams!.TtfbMedianMs - d.Streams!.TtfbMedianMs:F3} ms");
+        if (run.Paths.TryGetValue(PathNames.Relay, out var r))
+        {
+            line += string.Create(
+                CultureInfo.InvariantCulture,
+                $"; floor: c=32 {g.C32.RequestsPerSecond / r.C32.RequestsPerSecond:P0} of relay, added timer p50 {g.C1Timer.P50Ms - d.C1Timer.P50Ms:F3} vs {r.C1Timer!.P50Ms - d.C1Timer.P50Ms:F3} ms, " +
+                $"added TTFB p99 {g.ShortStreams!.TtfbP99Ms - d.ShortStreams!.TtfbP99Ms:F3} vs {r.ShortStreams!.TtfbP99Ms - d.ShortStreams.TtfbP99Ms:F3} ms");
+        }
+
         if (run.Paths.TryGetValue(PathNames.Baseline, out var b))
         {
             line += string.Create(
@@ -261,12 +315,20 @@ internal sealed class BenchRunner
                 throw new CheckFailedException($"{path.Name}: the stream request failed: {Shorten(ex.Message)}.{Hint(path, (int?)ex.StatusCode ?? 0)}", ex);
             }
 
+            var end = anthropic ? "content_block_delta events and message_stop" : "content chunks and data: [DONE]";
             if (!sample.Done || sample.ContentEvents != _options.Chunks)
             {
-                var end = anthropic ? "content_block_delta events and message_stop" : "content chunks and data: [DONE]";
                 throw new CheckFailedException(
                     $"{path.Name}: the stream brought {sample.ContentEvents} content events (end event seen: {sample.Done}" +
                     $"{(sample.Error is null ? "" : $", error event: {Shorten(sample.Error)}")}), expected {_options.Chunks} {end}.");
+            }
+
+            sample = await timer.TimeAsync(path, cancellationToken, shortStream: true);
+            if (!sample.Done || sample.ContentEvents != 1)
+            {
+                throw new CheckFailedException(
+                    $"{path.Name}: the short stream (model {path.ShortModel}) brought {sample.ContentEvents} content events (end event seen: {sample.Done}" +
+                    $"{(sample.Error is null ? "" : $", error event: {Shorten(sample.Error)}")}), expected 1 of the {end}.");
             }
         }
     }

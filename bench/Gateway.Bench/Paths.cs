@@ -20,6 +20,9 @@ internal static class PathNames
 
     /// <summary>The gateway under test, Anthropic Messages in (<c>BENCH_ANTHROPIC</c>), translated to the OpenAI-kind upstream.</summary>
     public const string Anthropic = "gateway-anthropic";
+
+    /// <summary>The floor (<c>BENCH_RELAY</c>): a bare byte relay (<c>bench/Gateway.Relay</c>) in front of the same fake upstream.</summary>
+    public const string Relay = "relay";
 }
 
 /// <summary>The request format of a path.</summary>
@@ -34,11 +37,12 @@ internal enum ApiKind
 
 /// <summary>
 /// One path under test: where its requests go, in which format, and what measures it. <paramref name="Pid"/> is
-/// the gateway process on the way (null for direct); <paramref name="Timers"/> says whether the bench's own c=1
-/// timer and stream timer measure it as well as wrk. <paramref name="Process"/> names the process that serves
-/// it (its memory is read after the runs).
+/// the process on the way (the gateway or the relay; null for direct); <paramref name="Timers"/> says whether the
+/// bench's own c=1 timer and stream timers measure it as well as wrk. <paramref name="Process"/> names the process
+/// that serves it (its memory is read after the runs). <paramref name="ShortModel"/> is the model whose streams
+/// bring one content chunk (the fake upstream's <c>echo-short</c>, through the gateway <c>demo-short</c>).
 /// </summary>
-internal sealed record PathSpec(string Name, string Label, Uri Url, string Model, ApiKind Api, string Process, int? Pid, bool Timers)
+internal sealed record PathSpec(string Name, string Label, Uri Url, string Model, string ShortModel, ApiKind Api, string Process, int? Pid, bool Timers)
 {
     /// <summary>The non-stream request body (the same for wrk, the c=1 timer and the check).</summary>
     public byte[] NonStreamBody { get; } = BenchRequests.Body(Api, Model, stream: false);
@@ -46,10 +50,14 @@ internal sealed record PathSpec(string Name, string Label, Uri Url, string Model
     /// <summary>The stream request body.</summary>
     public byte[] StreamBody { get; } = BenchRequests.Body(Api, Model, stream: true);
 
-    /// <summary>A POST of the non-stream or stream body, with the headers the format needs.</summary>
-    public HttpRequestMessage Request(bool stream)
+    /// <summary>The body of a short stream (one content chunk).</summary>
+    public byte[] ShortStreamBody { get; } = BenchRequests.Body(Api, ShortModel, stream: true);
+
+    /// <summary>A POST of the non-stream, stream or short stream body, with the headers the format needs.</summary>
+    public HttpRequestMessage Request(bool stream, bool shortStream = false)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, Url) { Content = new ByteArrayContent(stream ? StreamBody : NonStreamBody) };
+        var body = !stream ? NonStreamBody : shortStream ? ShortStreamBody : StreamBody;
+        var request = new HttpRequestMessage(HttpMethod.Post, Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         if (Api == ApiKind.Anthropic)
         {
@@ -69,6 +77,12 @@ internal sealed record PathInfo(string Name, string Label, string Api, string En
 /// <summary>The request bodies the bench sends.</summary>
 internal static class BenchRequests
 {
+    /// <summary>The fake upstream's model whose streams bring one content chunk (<c>Scripts.ShortModel</c>).</summary>
+    public const string ShortUpstreamModel = "echo-short";
+
+    /// <summary>The gateway's public model for <see cref="ShortUpstreamModel"/>.</summary>
+    public const string ShortGatewayModel = "demo-short";
+
     public const string Prompt = "Say hello to the benchmark";
 
     /// <summary>What the fake upstream answers to <see cref="Prompt"/> (in the text of a non-stream answer).</summary>

@@ -10,12 +10,15 @@ if (args is ["--self-check"])
     return await SelfCheck.RunAsync();
 }
 
+// `--formats` (bench/formats.sh): only the format-cost run (FormatCost), which needs no relay or wrk.
 // `--telemetry-cost` measures only what metrics and traces cost (see bench/README.md "Telemetry cost").
+var formats = args is ["--formats", ..];
 var telemetryCost = args.Contains("--telemetry-cost");
 BenchOptions options;
 try
 {
-    options = BenchOptions.FromEnvironment([.. args.Where(a => a != "--telemetry-cost")]);
+    var rest = args is ["--formats", .. var afterFormats] ? afterFormats : args;
+    options = BenchOptions.FromEnvironment([.. rest.Where(a => a != "--telemetry-cost")]);
 }
 catch (ArgumentException ex)
 {
@@ -23,11 +26,11 @@ catch (ArgumentException ex)
     return 2;
 }
 
-foreach (var file in new[] { options.GatewayDll, options.FakeUpstreamDll, options.WrkScript, options.WrkAnthropicScript })
+foreach (var file in new[] { options.GatewayDll, options.FakeUpstreamDll, options.WrkScript, options.WrkAnthropicScript, options.Relay && !formats ? options.RelayDll : null }.OfType<string>())
 {
     if (!File.Exists(file))
     {
-        await Console.Error.WriteLineAsync($"missing {file}: run bench/run.sh, which builds the gateway and the fake upstream in Release");
+        await Console.Error.WriteLineAsync($"missing {file}: run bench/run.sh, which builds the gateway, the fake upstream and the relay in Release");
         return 2;
     }
 }
@@ -55,6 +58,12 @@ var started = Stopwatch.GetTimestamp();
 try
 {
     await WaitForQuietAsync(options.WaitQuietSeconds, stop.Token);
+    if (formats)
+    {
+        // bench/formats.sh: what Responses in and the chat-site tool stage add at c=1 (FormatCost).
+        return await FormatCost.RunAsync(options, stop.Token);
+    }
+
     if (telemetryCost)
     {
         return await TelemetryCost.RunAsync(options, tempDir, stop.Token);
@@ -71,7 +80,25 @@ try
 
     var runner = new BenchRunner(options, tempDir);
     var resources = await runner.MeasureResourcesAsync(stop.Token);
+    if (options.ResourcesOnly)
+    {
+        BenchRunner.Progress($"BENCH_RESOURCES_ONLY: done, nothing written; GC of the current build: {RuntimeSettings.Read(options.GatewayDll).GcMode}");
+        return runner.Problems.Count > 0 ? 3 : 0;
+    }
+
     var latency = await runner.MeasureLatencyAsync(stop.Token);
+    var runtimes = new Dictionary<string, RuntimeSettings> { ["gateway"] = RuntimeSettings.Read(options.GatewayDll) };
+    if (options.BaselineDll is { } baselineRuntime)
+    {
+        runtimes["gateway-baseline"] = RuntimeSettings.Read(baselineRuntime);
+    }
+
+    if (options.Relay)
+    {
+        runtimes["relay"] = RuntimeSettings.Read(options.RelayDll);
+    }
+
+    runtimes["upstream"] = RuntimeSettings.Read(options.FakeUpstreamDll);
     var result = new BenchResult
     {
         TimestampUtc = timestamp.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
@@ -80,9 +107,11 @@ try
         Paths = latency.Paths,
         Summary = Report.Summarize(latency.Runs),
         Comparisons = Report.Compare(latency.Runs),
+        Floor = Report.CompareWithFloor(latency.Runs),
         Baseline = baseline,
         Runs = latency.Runs,
         Resources = resources with { AfterLoad = latency.AfterLoad },
+        Runtimes = runtimes,
         Problems = runner.Problems,
         ForeignCpuShare = latency.ForeignCpuShare,
         StealShare = latency.StealShare,

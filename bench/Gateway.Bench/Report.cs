@@ -14,6 +14,16 @@ internal static class Report
     public const double TargetP99Ms = 0.8;
     public const double TargetTtfbMs = 1.0;
 
+    /// <summary>Issue 8 targets against the floor: c=32 throughput at least this share of the relay's …</summary>
+    public const double FloorThroughputShare = 0.8;
+
+    /// <summary>… and added c=1 p50 and added time-to-first-content p99 at most this multiple of the relay's.</summary>
+    public const double FloorLatencyFactor = 2.0;
+
+    /// <summary>Memory targets (MiB of VmRSS): a fresh gateway idle, and holding the slow streams in its steady state.</summary>
+    public const double TargetIdleRssMb = 60;
+    public const double TargetSteadyRssMb = 150;
+
     /// <summary>Above this <see cref="WrkResult.CorrectionRatio"/>, wrk's printed tail is not judged.</summary>
     public const double CorrectionLimit = 1.05;
 
@@ -37,10 +47,76 @@ internal static class Report
         new("c32-p50", "c=32 latency p50", "ms", p => p.C32.P50Ms),
         new("c32-p99", "c=32 latency p99", "ms", p => p.C32.P99Ms),
         new("stream-ttfb", "stream time to first content (median)", "ms", p => p.Streams?.TtfbMedianMs, TargetTtfbMs),
+        new("stream-short-ttfb-p50", "short stream time to first content p50", "ms", p => p.ShortStreams?.TtfbP50Ms),
+        new("stream-short-ttfb-p99", "short stream time to first content p99", "ms", p => p.ShortStreams?.TtfbP99Ms),
         new("stream-gap-p50", "stream inter-chunk gap p50", "ms", p => p.Streams?.GapP50Ms),
         new("stream-gap-p99", "stream inter-chunk gap p99", "ms", p => p.Streams?.GapP99Ms),
         new("stream-total", "stream start to [DONE] (median)", "ms", p => p.Streams?.TotalMedianMs),
     ];
+
+    /// <summary>The gateway against the floor: what issue 8 judges, then figures that explain it.</summary>
+    private static readonly FloorDef[] FloorMetrics =
+    [
+        new("c32-rps", "c=32 throughput (req/s)", "req/s", p => p.C32.RequestsPerSecond, Added: false, AtLeast: FloorThroughputShare),
+        new("c1-timer-p50", "c=1 added latency p50, bench timer (ms)", "ms", p => p.C1Timer?.P50Ms, Added: true, AtMost: FloorLatencyFactor),
+        new("c1-wrk-p50", "c=1 added latency p50, wrk (ms)", "ms", p => p.C1.P50Ms, Added: true, AtMost: FloorLatencyFactor),
+        new("stream-short-ttfb-p99", "added time to first content p99, short streams (ms)", "ms", p => p.ShortStreams?.TtfbP99Ms, Added: true, AtMost: FloorLatencyFactor),
+        new("c1-timer-p99", "c=1 added latency p99, bench timer (ms)", "ms", p => p.C1Timer?.P99Ms, Added: true),
+        new("stream-short-ttfb-p50", "added time to first content p50, short streams (ms)", "ms", p => p.ShortStreams?.TtfbP50Ms, Added: true),
+        new("c32-p50", "c=32 added latency p50 (ms)", "ms", p => p.C32.P50Ms, Added: true),
+        new("c32-cpu", "c=32 CPU per request of the process on the way (µs)", "µs", p => p.C32GatewayCpuUs, Added: false),
+        new("c32-cpu-upstream", "c=32 CPU per request of the fake upstream behind it (µs)", "µs", p => p.C32UpstreamCpuUs, Added: false),
+    ];
+
+    /// <summary>The gateway against the relay, run by run; empty when the relay was not measured.</summary>
+    public static List<FloorRow> CompareWithFloor(IReadOnlyList<RunResult> runs)
+    {
+        if (!runs[0].Paths.ContainsKey(PathNames.Relay))
+        {
+            return [];
+        }
+
+        var rows = new List<FloorRow>();
+        foreach (var metric in FloorMetrics)
+        {
+            double Figure(RunResult run, string path) =>
+                (metric.Pick(run[path]) ?? double.NaN) - (metric.Added ? metric.Pick(run[PathNames.Direct]) ?? double.NaN : 0);
+
+            var perRun = runs.Select(r => new FloorRun(Figure(r, PathNames.Gateway), Figure(r, PathNames.Relay))).ToList();
+            var gateway = Stats.Median(perRun.Select(r => r.Gateway));
+            var floor = Stats.Median(perRun.Select(r => r.Floor));
+            var ratio = gateway / floor;
+            var ratios = perRun.Select(r => r.Gateway / r.Floor).ToList();
+            string? target = null, verdict = null;
+            if (metric.AtLeast is { } least)
+            {
+                target = string.Create(CultureInfo.InvariantCulture, $"≥ {least}× the floor");
+                verdict = ratio >= least ? "met" : "missed";
+            }
+            else if (metric.AtMost is { } most)
+            {
+                target = string.Create(CultureInfo.InvariantCulture, $"≤ {most}× the floor");
+                verdict = ratio <= most && floor > 0 ? "met" : "missed";
+            }
+
+            rows.Add(new FloorRow
+            {
+                Key = metric.Key,
+                Metric = metric.Name,
+                Unit = metric.Unit,
+                Gateway = gateway,
+                Floor = floor,
+                Ratio = ratio,
+                RatioMin = Stats.Min(ratios),
+                RatioMax = Stats.Max(ratios),
+                Target = target,
+                Verdict = verdict,
+                PerRun = perRun,
+            });
+        }
+
+        return rows;
+    }
 
     public static List<SummaryRow> Summarize(IReadOnlyList<RunResult> runs)
     {
@@ -200,6 +276,11 @@ internal static class Report
         Line("For throughput rows, \"added\" is the gateway's throughput as a share of direct.");
         Line();
 
+        if (result.Floor.Count > 0)
+        {
+            FloorSection(Line, result);
+        }
+
         if (s.QuietVariant)
         {
             Line("## Per-request logging");
@@ -247,30 +328,8 @@ internal static class Report
         }
 
         Line();
-        var r = result.Resources;
-        Line("## Start-up and memory");
-        Line();
-        Line("| Figure | Value |");
-        Line("| --- | ---: |");
-        Line($"| Start-up: process start → first 200 from `/health` (median of {r.StartupMs.Count}; min … max) | {Stats.Median(r.StartupMs):F0} ms ({Stats.Min(r.StartupMs):F0} … {Stats.Max(r.StartupMs):F0}) |");
-        Line($"| RSS idle 1 s after start-up, before any request (median of {r.Idle.Count}) | {Stats.Median(r.Idle.Select(i => i.RssMb)):F1} MiB (VmHWM {Stats.Median(r.Idle.Select(i => i.HwmMb)):F1} MiB) |");
-        if (r.SlowStreams is { } slow)
-        {
-            Line($"| RSS holding {slow.Requested} concurrent slow streams (largest of 10 samples over 2 s) | {slow.PeakRssMb:F1} MiB (VmHWM {slow.HwmMb:F1} MiB); {slow.Established}/{slow.Requested} established in {slow.RampSeconds:F1} s |");
-        }
-
-        foreach (var (process, after) in r.AfterLoad)
-        {
-            var figure = process switch
-            {
-                "gateway" => "RSS of the measured gateway after all runs, idle again",
-                "gateway-quiet" => "The same, gateway with request log off",
-                "gateway-baseline" => "The same, baseline build",
-                _ => $"The same, {process}",
-            };
-            Line($"| {figure} | {after.RssMb:F1} MiB (VmHWM {after.HwmMb:F1} MiB) |");
-        }
-
+        MemorySection(Line, result);
+        RuntimeSection(Line, result);
         Line();
         Line("## Per run");
         Line();
@@ -303,6 +362,22 @@ internal static class Report
                 var d = run[PathNames.Direct];
                 var q = run[PathNames.Quiet];
                 Line($"| {run.Run} | {q.C1.P50Ms:F3} / {q.C1.P50Ms - d.C1.P50Ms:F3} | {q.C1.P99Ms:F3} / {q.C1.P99Ms - d.C1.P99Ms:F3} | {q.C32.RequestsPerSecond:F0} | {q.C32.P99Ms:F2} |");
+            }
+        }
+
+        if (result.Floor.Count > 0)
+        {
+            Line();
+            Line("Gateway against the floor, per run (gateway / relay; latencies added over direct, in ms):");
+            Line();
+            string[] keys = ["c32-rps", "c1-timer-p50", "stream-short-ttfb-p99", "c32-cpu"];
+            var rows = keys.Select(k => result.Floor.Single(f => f.Key == k)).ToList();
+            Line("| Run | " + string.Join(" | ", rows.Select(f => f.Metric)) + " |");
+            Line("| ---: |" + string.Concat(rows.Select(_ => " --- |")));
+            for (var i = 0; i < result.Runs.Count; i++)
+            {
+                Line($"| {result.Runs[i].Run} | " + string.Join(" | ", rows.Select(f =>
+                    $"{Value(f.PerRun[i].Gateway, f.Unit)} / {Value(f.PerRun[i].Floor, f.Unit)} ({(f.PerRun[i].Gateway / f.PerRun[i].Floor).ToString("0.00", CultureInfo.InvariantCulture)}×)")) + " |");
             }
         }
 
@@ -447,6 +522,88 @@ internal static class Report
                 $"{Value(metrics[j].Value(run, comparison.Current), r.Unit)} / {Value(metrics[j].Value(run, comparison.Reference), r.Unit)} / {Added(r.PerRun[i], r.Unit, comparison.Reference)}");
             line($"| {run.Run} | {string.Join(" | ", cells)} |");
         }
+    }
+
+    /// <summary>"Against the floor": the gateway against the bare relay, with issue 8's targets.</summary>
+    private static void FloorSection(Action<string> line, BenchResult result)
+    {
+        var runs = result.Runs.Count;
+        line("## Against the floor (bare relay)");
+        line("");
+        line($"The path `{PathNames.Relay}` is the floor: `bench/Gateway.Relay`, a byte relay built on YARP's `IHttpForwarder` (no parsing, no logging), in front of the same fake upstream, " +
+            $"measured in the same {runs} runs, interleaved with the gateway. \"Added\" rows are each path's per-run value minus direct, then the median across runs. " +
+            "The ratio is the gateway's median divided by the relay's; the per-run ratios (min … max) are the noise to read it against. " +
+            $"Targets (issue 8): c=32 throughput ≥ {FloorThroughputShare}× the floor's, added c=1 p50 and added time-to-first-content p99 ≤ {FloorLatencyFactor}× the floor's.");
+        line("");
+        line("| Metric | Gateway | Relay (floor) | Gateway ÷ floor | Per-run ratio (min … max) | Target | Verdict |");
+        line("| --- | ---: | ---: | ---: | ---: | --- | --- |");
+        foreach (var row in result.Floor)
+        {
+            var value = row.Unit == "req/s" || row.Unit == "µs" ? (Func<double, string>)(v => Value(v, row.Unit)) : v => Added(v, row.Unit);
+            line($"| {row.Metric} | {value(row.Gateway)} | {value(row.Floor)} | {Times(row.Ratio)} | {Times(row.RatioMin)} … {Times(row.RatioMax)} | {row.Target ?? "–"} | {Verdict(row.Verdict)} |");
+        }
+
+        line("");
+    }
+
+    private static string Times(double ratio) => double.IsNaN(ratio) || double.IsInfinity(ratio) ? "–" : ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×";
+
+    /// <summary>Start-up and memory of each build, with issue 8's memory targets.</summary>
+    private static void MemorySection(Action<string> line, BenchResult result)
+    {
+        var r = result.Resources;
+        var s = result.Settings;
+        var builds = r.Builds;
+        line("## Start-up and memory");
+        line("");
+        line($"VmRSS of the gateway process (MiB; VmHWM, the peak, in brackets). Each build is started {s.Starts} times; on the last start-up, {s.PassStreams} short streams pass through it " +
+            $"(at most {s.SlowStreams} at a time, each read to its end), then {s.SlowStreams} slow streams (300 chunks 100 ms apart) are opened at once and held: that reading is the steady state. " +
+            $"Targets (issue 8): idle ≤ {TargetIdleRssMb} MiB, steady state ≤ {TargetSteadyRssMb} MiB.");
+        line("");
+        line("| Figure | " + string.Join(" | ", builds.Select(b => b.Build)) + " | Target | Verdict (current build) |");
+        line("| --- |" + string.Concat(builds.Select(_ => " ---: |")) + " --- | --- |");
+        line($"| GC | {string.Join(" | ", builds.Select(b => result.Runtimes.TryGetValue(b.Process, out var rt) ? rt.GcMode : "–"))} | – | – |");
+        line($"| Start-up: process start → first 200 from `/health` (median; min … max) | {string.Join(" | ", builds.Select(b => $"{Stats.Median(b.StartupMs):F0} ms ({Stats.Min(b.StartupMs):F0} … {Stats.Max(b.StartupMs):F0})"))} | – | – |");
+        var idle = builds.Select(b => Stats.Median(b.Idle.Select(i => i.RssMb))).ToList();
+        line($"| RSS idle 1 s after start-up, before any request (median of {s.Starts}) | {string.Join(" | ", builds.Select((b, i) => $"{idle[i]:F1} ({Stats.Median(b.Idle.Select(x => x.HwmMb)):F1})"))} | ≤ {TargetIdleRssMb} | {MemoryVerdict(idle[0], TargetIdleRssMb)} |");
+        if (builds.All(b => b.SteadyState is not null))
+        {
+            var steady = builds.Select(b => b.SteadyState!).ToList();
+            line($"| RSS after {s.PassStreams} streams passed, idle again | {string.Join(" | ", steady.Select(x => $"{x.AfterPass.RssMb:F1} ({x.AfterPass.HwmMb:F1}); {x.PassCompleted}/{x.PassRequested} in {x.PassSeconds:F1} s"))} | – | – |");
+            line($"| RSS holding {s.SlowStreams} slow streams after that: steady state (largest of 10 samples over 2 s) | {string.Join(" | ", steady.Select(x => $"{x.PeakRssMb:F1} ({x.HwmMb:F1}); {x.HoldEstablished}/{x.HoldRequested} in {x.RampSeconds:F1} s"))} | ≤ {TargetSteadyRssMb} | {MemoryVerdict(steady[0].PeakRssMb, TargetSteadyRssMb)} |");
+        }
+
+        line("");
+        line("After the measured runs, each process of the latency phase idle again:");
+        line("");
+        line("| Process | RSS (VmHWM) |");
+        line("| --- | ---: |");
+        foreach (var (process, after) in r.AfterLoad)
+        {
+            line($"| {process} | {after.RssMb:F1} MiB ({after.HwmMb:F1} MiB) |");
+        }
+
+        line("");
+    }
+
+    private static string MemoryVerdict(double value, double target) => Verdict(value <= target ? "met" : "missed");
+
+    /// <summary>Each process's GC mode and the runtime settings behind it.</summary>
+    private static void RuntimeSection(Action<string> line, BenchResult result)
+    {
+        line("## Runtime settings");
+        line("");
+        line("From each program's `runtimeconfig.json` (`System.GC.*`, tiering) and any GC variables of the bench's environment, which the children inherit.");
+        line("");
+        line("| Process | GC mode | Settings |");
+        line("| --- | --- | --- |");
+        foreach (var (process, runtime) in result.Runtimes)
+        {
+            var settings = runtime.Properties.Select(p => $"`{p.Key}={p.Value}`").Concat(runtime.Environment.Select(e => $"`{e.Key}={e.Value}` (environment)"));
+            line($"| {process} | {runtime.GcMode} | {string.Join(", ", settings)} |");
+        }
+
+        line("");
     }
 
     private static string Verdict(string? verdict) => verdict switch

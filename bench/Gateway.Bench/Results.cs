@@ -22,6 +22,30 @@ internal sealed record PathRun
 
     /// <summary>Stream timer figures; null for paths that are not stream-timed.</summary>
     public StreamRunStats? Streams { get; init; }
+
+    /// <summary>Short streams (one content chunk): time-to-first-content percentiles; null for paths that are not stream-timed.</summary>
+    public ShortStreamStats? ShortStreams { get; init; }
+}
+
+/// <summary>Time to first content of the short streams of one path in one run, in milliseconds.</summary>
+internal sealed record ShortStreamStats
+{
+    public int Requests { get; init; }
+
+    /// <summary>Streams that did not bring their content chunk and end event.</summary>
+    public int Incomplete { get; init; }
+
+    public double TtfbP50Ms { get; init; }
+
+    public double TtfbP99Ms { get; init; }
+
+    public static ShortStreamStats From(IReadOnlyList<StreamSample> samples) => new()
+    {
+        Requests = samples.Count,
+        Incomplete = samples.Count(s => !s.Done || s.ContentEvents != 1),
+        TtfbP50Ms = Stats.Percentile(samples.Select(s => s.TtfbMs), 50),
+        TtfbP99Ms = Stats.Percentile(samples.Select(s => s.TtfbMs), 99),
+    };
 }
 
 /// <summary>Stream timer figures of one path in one run, in milliseconds.</summary>
@@ -66,19 +90,33 @@ internal sealed record RunResult
     public PathRun this[string name] => Paths[name];
 }
 
-/// <summary>Start-up time and memory figures.</summary>
+/// <summary>Start-up time and memory figures: of the current build, and of the baseline build when there is one.</summary>
 internal sealed record ResourceResult
 {
+    /// <summary>The current build first.</summary>
+    public required IReadOnlyList<BuildResources> Builds { get; init; }
+
+    /// <summary>Each measured process of the latency phase (by process name) at the end of all load, idle again.</summary>
+    public IReadOnlyDictionary<string, MemoryReading> AfterLoad { get; init; } = new Dictionary<string, MemoryReading>();
+}
+
+/// <summary>One build's start-ups and memory.</summary>
+internal sealed record BuildResources
+{
+    /// <summary>"current build" or "baseline build".</summary>
+    public required string Build { get; init; }
+
+    /// <summary>The process name of that build in the latency phase (<c>gateway</c>, <c>gateway-baseline</c>).</summary>
+    public required string Process { get; init; }
+
     /// <summary>Process start → first 200 from /health, one per start, in milliseconds.</summary>
     public required IReadOnlyList<double> StartupMs { get; init; }
 
     /// <summary>VmRSS/VmHWM one second after each start-up, before any request.</summary>
     public required IReadOnlyList<MemoryReading> Idle { get; init; }
 
-    public SlowStreamResult? SlowStreams { get; init; }
-
-    /// <summary>Each measured gateway process (by process name) at the end of all load, idle again.</summary>
-    public IReadOnlyDictionary<string, MemoryReading> AfterLoad { get; init; } = new Dictionary<string, MemoryReading>();
+    /// <summary>Memory after the passed streams and while holding the slow ones (null with <c>BENCH_SLOW_STREAMS=0</c>).</summary>
+    public SteadyStateResult? SteadyState { get; init; }
 }
 
 /// <summary>Settings that shaped the run, recorded with the results.</summary>
@@ -90,13 +128,17 @@ internal sealed record BenchSettings(
     int ChunkDelayMs,
     int Chunks,
     int SlowStreams,
+    int PassStreams,
+    int TtfbStreams,
     int Starts,
     bool QuietVariant,
     string? BaselineDll,
-    bool Anthropic)
+    bool Anthropic,
+    bool Relay)
 {
     public static BenchSettings From(BenchOptions o) =>
-        new(o.DurationSeconds, o.Runs, o.WarmupSeconds, o.StreamsPerRun, o.ChunkDelayMs, o.Chunks, o.SlowStreams, o.Starts, o.QuietVariant, o.BaselineDll, o.Anthropic);
+        new(o.DurationSeconds, o.Runs, o.WarmupSeconds, o.StreamsPerRun, o.ChunkDelayMs, o.Chunks, o.SlowStreams, o.PassStreams, o.TtfbStreams, o.Starts,
+            o.QuietVariant, o.BaselineDll, o.Anthropic, o.Relay);
 }
 
 /// <summary>
@@ -216,12 +258,18 @@ internal sealed record BenchResult
     /// <summary>Path-against-path comparisons (baseline build, translation cost), when those paths were measured.</summary>
     public required IReadOnlyList<Comparison> Comparisons { get; init; }
 
+    /// <summary>The gateway against the floor (the bare relay), when the relay was measured; empty otherwise.</summary>
+    public required IReadOnlyList<FloorRow> Floor { get; init; }
+
     /// <summary>The baseline build, when <c>BENCH_BASELINE_DLL</c> was set.</summary>
     public BaselineBuild? Baseline { get; init; }
 
     public required IReadOnlyList<RunResult> Runs { get; init; }
 
     public required ResourceResult Resources { get; init; }
+
+    /// <summary>GC mode and runtime settings of each measured process, by process name.</summary>
+    public required IReadOnlyDictionary<string, RuntimeSettings> Runtimes { get; init; }
 
     public required IReadOnlyList<string> Problems { get; init; }
 
@@ -233,3 +281,41 @@ internal sealed record BenchResult
 
     public double WallSeconds { get; init; }
 }
+
+/// <summary>
+/// One figure of the gateway against the floor (the bare relay), measured in the same runs. <see cref="Ratio"/> is
+/// the gateway's median across runs divided by the relay's (robust where the relay adds next to nothing in some
+/// run); <see cref="RatioMin"/> … <see cref="RatioMax"/> are the per-run ratios, the noise to read it against.
+/// </summary>
+internal sealed record FloorRow
+{
+    public required string Key { get; init; }
+
+    public required string Metric { get; init; }
+
+    public required string Unit { get; init; }
+
+    /// <summary>Median across runs of the gateway's figure (for "added" rows, its per-run value − direct).</summary>
+    public double Gateway { get; init; }
+
+    /// <summary>The same for the relay.</summary>
+    public double Floor { get; init; }
+
+    public double Ratio { get; init; }
+
+    public double RatioMin { get; init; }
+
+    public double RatioMax { get; init; }
+
+    /// <summary>"≥ 0.8× the floor", "≤ 2× the floor"; null when the row has no target.</summary>
+    public string? Target { get; init; }
+
+    /// <summary>"met" or "missed" when the row has a target.</summary>
+    public string? Verdict { get; init; }
+
+    /// <summary>Per run: the gateway's figure and the relay's.</summary>
+    public required IReadOnlyList<FloorRun> PerRun { get; init; }
+}
+
+/// <summary>One run of a <see cref="FloorRow"/>.</summary>
+internal sealed record FloorRun(double Gateway, double Floor);

@@ -56,7 +56,8 @@ internal static class Services
     }
 
     /// <summary>
-    /// The gateway in front of <paramref name="upstream"/>: public model <c>demo-model</c> → <c>echo</c>, rate
+    /// The gateway in front of <paramref name="upstream"/>: public model <c>demo-model</c> → <c>echo</c> (and
+    /// <c>demo-short</c> → <c>echo-short</c>, the one-chunk stream), rate
     /// limit off, provider concurrency 4096. <paramref name="quiet"/> sets <c>Logging__LogLevel__Default=Warning</c>,
     /// which drops the per-request Information line; otherwise the product's logging defaults apply.
     /// <paramref name="dll"/> is the build to start (the baseline build); null starts the repository's build.
@@ -81,11 +82,17 @@ internal static class Services
                         ["MaxConcurrency"] = 4096,
                     },
                 },
-                ["Models"] = new JsonArray(new JsonObject
-                {
-                    ["Id"] = "demo-model",
-                    ["Targets"] = new JsonArray(new JsonObject { ["Provider"] = "demo", ["Model"] = "echo" }),
-                }),
+                ["Models"] = new JsonArray(
+                    new JsonObject
+                    {
+                        ["Id"] = "demo-model",
+                        ["Targets"] = new JsonArray(new JsonObject { ["Provider"] = "demo", ["Model"] = "echo" }),
+                    },
+                    new JsonObject
+                    {
+                        ["Id"] = BenchRequests.ShortGatewayModel,
+                        ["Targets"] = new JsonArray(new JsonObject { ["Provider"] = "demo", ["Model"] = BenchRequests.ShortUpstreamModel }),
+                    }),
                 ["Limits"] = new JsonObject { ["RequestsPerSecond"] = 0 },
             },
         };
@@ -102,10 +109,30 @@ internal static class Services
             environment[key] = value;
         }
 
+        return await StartAsync(options, tempDir, name, dll, environment, cancellationToken);
+    }
+
+    /// <summary>A gateway build (<paramref name="dll"/>, null: the repository's) with <paramref name="environment"/>, on a free port, once it answers <c>/health</c>.</summary>
+    public static async Task<Service> StartAsync(
+        BenchOptions options, string tempDir, string name, string? dll, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
         var root = new Uri($"http://127.0.0.1:{FreePort()}");
         string[] command = ["dotnet", dll ?? options.GatewayDll, "--urls", root.ToString().TrimEnd('/')];
         var process = ChildProcess.Start(name, Path.Combine(tempDir, name + ".log"), command, environment);
         var ms = await WaitReadyAsync(process, new Uri(root, "/health"), cancellationToken);
+        return new Service(process, root, ms);
+    }
+
+    /// <summary>
+    /// The floor: the bare byte relay (<c>bench/Gateway.Relay</c>) in front of <paramref name="upstream"/>. It forwards
+    /// every path, so its readiness probe is the upstream's model list through it.
+    /// </summary>
+    public static async Task<Service> StartRelayAsync(BenchOptions options, string tempDir, string name, Uri upstream, CancellationToken cancellationToken)
+    {
+        var root = new Uri($"http://127.0.0.1:{FreePort()}");
+        string[] command = ["dotnet", options.RelayDll, "--urls", root.ToString().TrimEnd('/'), "--upstream", upstream.ToString().TrimEnd('/')];
+        var process = ChildProcess.Start(name, Path.Combine(tempDir, name + ".log"), command);
+        var ms = await WaitReadyAsync(process, new Uri(root, "/v1/models"), cancellationToken);
         return new Service(process, root, ms);
     }
 

@@ -32,9 +32,10 @@ internal sealed class StreamTimer : IDisposable
         Other,
     }
 
-    public async Task<StreamSample> TimeAsync(PathSpec path, CancellationToken cancellationToken)
+    /// <summary>Times one stream of <paramref name="path"/>: its full-length stream, or with <paramref name="shortStream"/> the one-chunk stream.</summary>
+    public async Task<StreamSample> TimeAsync(PathSpec path, CancellationToken cancellationToken, bool shortStream = false)
     {
-        using var request = path.Request(stream: true);
+        using var request = path.Request(stream: true, shortStream);
         var start = Stopwatch.GetTimestamp();
         using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)

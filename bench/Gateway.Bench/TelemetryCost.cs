@@ -23,8 +23,8 @@ internal static class TelemetryCost
         using var on = await Services.StartGatewayAsync(options, tempDir, "gateway-telemetry-on", null, upstream.Root, quiet: false, cancellationToken);
         using var off = await Services.StartGatewayAsync(options, tempDir, "gateway-telemetry-off", null, upstream.Root, quiet: false, cancellationToken,
             new Dictionary<string, string> { ["Gateway__Telemetry__Enabled"] = "false" });
-        var onPath = new PathSpec("telemetry-on", "telemetry on (no exporter)", on.ChatUrl, "demo-model", ApiKind.OpenAI, on.Process.Name, on.Process.Id, Timers: false);
-        var offPath = new PathSpec("telemetry-off", "telemetry off", off.ChatUrl, "demo-model", ApiKind.OpenAI, off.Process.Name, off.Process.Id, Timers: false);
+        var onPath = new PathSpec("telemetry-on", "telemetry on (no exporter)", on.ChatUrl, "demo-model", BenchRequests.ShortGatewayModel, ApiKind.OpenAI, on.Process.Name, on.Process.Id, Timers: false);
+        var offPath = new PathSpec("telemetry-off", "telemetry off", off.ChatUrl, "demo-model", BenchRequests.ShortGatewayModel, ApiKind.OpenAI, off.Process.Name, off.Process.Id, Timers: false);
 
         foreach (var path in new[] { onPath, offPath })
         {

@@ -40,6 +40,11 @@ public static class GatewayServiceCollectionExtensions
         // Upstream calls: one pooled SocketsHttpHandler per provider, no redirects, no cookies, no
         // automatic trace headers (the gateway builds traceparent itself), and no per-request logging
         // handlers on the hot path. A provider's Proxy replaces the environment's proxy for it alone.
+        // On Functions, Application Insights records upstream calls as dependencies from the activity the
+        // handler's diagnostics stage starts, so there it stays (propagating nothing). The Server has no
+        // listener for it: with no propagator the handler has no diagnostics stage, which per request started
+        // and stopped an activity nobody read (about 3 % of the Server's CPU at c=32, in the profile).
+        var propagator = host == GatewayHostKind.Functions ? DistributedContextPropagator.CreateNoOutputPropagator() : null;
         foreach (var (id, provider) in options.Providers)
         {
             var maskedProxy = provider.Proxy is null ? null : ProviderProxy.Mask(provider.Proxy);
@@ -54,7 +59,7 @@ public static class GatewayServiceCollectionExtensions
                         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                         PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
                         ConnectTimeout = TimeSpan.FromSeconds(Math.Min(15, provider.FirstByteTimeoutSeconds)),
-                        ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
+                        ActivityHeadersPropagator = propagator,
                         MaxConnectionsPerServer = int.MaxValue,
                     };
                     if (provider.Proxy is { } proxy)

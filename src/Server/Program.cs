@@ -6,6 +6,7 @@ if (args is [HealthProbe.Argument, var probeUrl])
     return await HealthProbe.RunAsync(probeUrl, Console.Error);
 }
 
+ConsoleOutput.Install();
 try
 {
     var app = GatewayServer.Build(args);

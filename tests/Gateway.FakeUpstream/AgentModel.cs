@@ -184,38 +184,98 @@ public static partial class AgentModel
 
     private sealed record ToolCall(string Id, string Tool, string Arguments);
 
+    /// <summary>A tool the client declared: its name and its input JSON Schema.</summary>
+    private sealed record Tool(string? Name, JsonNode? Schema);
+
     /// <summary>What the model does with a request: call the write tool, or answer after its result. Null: not an agent turn.</summary>
     private sealed record Plan(ToolCall? Call)
     {
         public static Plan? From(JsonObject? body, bool anthropic)
         {
-            if (body?["messages"] is not JsonArray messages || messages.Count == 0 || Instruction().Match(AllUserText(messages)) is not { Success: true } match)
+            if (body?["messages"] is not JsonArray messages || messages.Count == 0)
             {
                 return null;
             }
 
-            if (LastIsToolResult(messages))
+            var tools = (body["tools"] as JsonArray)?.OfType<JsonObject>()
+                .Select(t => new Tool(
+                    (anthropic ? t["name"] : t["function"]?["name"]) is JsonValue n ? n.GetValue<string>() : null,
+                    anthropic ? t["input_schema"] : t["function"]?["parameters"]))
+                .ToList() ?? [];
+            return From(AllUserText(messages), messages.Count, LastIsToolResult(messages) ? 1 : 0, tools, steps: 1);
+        }
+
+        /// <summary>
+        /// The plan from what any format says: the user's text, the turn count (for ids), how many tool results
+        /// came back since the instruction (0 when the last message is not a tool result), the declared tools,
+        /// and how many tool calls the model makes before its final answer (a write, then a read of the file).
+        /// </summary>
+        public static Plan? From(string userText, int turns, int results, IReadOnlyList<Tool> tools, int steps)
+        {
+            if (Instruction().Match(userText) is not { Success: true } match)
+            {
+                return null;
+            }
+
+            if (results >= steps)
             {
                 return new Plan(Call: null);
             }
 
             var path = match.Groups[1].Value;
             var text = match.Groups[2].Value.TrimEnd();
-            var tools = body["tools"] as JsonArray;
-            if (WriteTool(tools, anthropic) is { } tool)
+            if (results == 1)
+            {
+                if (ReadTool(tools) is { } read)
+                {
+                    return new Plan(new ToolCall("call_agent" + turns, read.Name, new JsonObject { [read.PathArgument] = path }.ToJsonString()));
+                }
+
+                if (ShellTool(tools) is { } reader)
+                {
+                    var cat = $"cat {Quote(path)}";
+                    var catArguments = reader.ArrayArgument
+                        ? new JsonObject { [reader.CommandArgument] = new JsonArray("bash", "-lc", cat) }
+                        : new JsonObject { [reader.CommandArgument] = cat };
+                    return new Plan(new ToolCall("call_agent" + turns, reader.Name, catArguments.ToJsonString()));
+                }
+
+                return new Plan(Call: null);
+            }
+
+            if (WriteTool(tools) is { } tool)
             {
                 var arguments = new JsonObject { [tool.PathArgument] = path, [tool.ContentArgument] = text + "\n" };
-                return new Plan(new ToolCall("call_agent" + messages.Count, tool.Name, arguments.ToJsonString()));
+                return new Plan(new ToolCall("call_agent" + turns, tool.Name, arguments.ToJsonString()));
             }
 
             // An agent without a write tool (Codex) writes files through its shell tool.
-            if (ShellTool(tools, anthropic) is { } shell)
+            if (ShellTool(tools) is { } shell)
             {
                 var command = $"printf '%s\\n' {Quote(text)} > {Quote(path)}";
                 var arguments = shell.ArrayArgument
                     ? new JsonObject { [shell.CommandArgument] = new JsonArray("bash", "-lc", command) }
                     : new JsonObject { [shell.CommandArgument] = command };
-                return new Plan(new ToolCall("call_agent" + messages.Count, shell.Name, arguments.ToJsonString()));
+                return new Plan(new ToolCall("call_agent" + turns, shell.Name, arguments.ToJsonString()));
+            }
+
+            return null;
+        }
+
+        // The client's own read tool: named read (Read, read, read_file, …) with a path-like argument.
+        private static (string Name, string PathArgument)? ReadTool(IReadOnlyList<Tool> tools)
+        {
+            foreach (var tool in tools.OrderBy(t => string.Equals(t.Name, "read", StringComparison.OrdinalIgnoreCase) ? 0 : 1))
+            {
+                if (tool.Name is null || !tool.Name.Contains("read", StringComparison.OrdinalIgnoreCase) || tool.Schema?["properties"] is not JsonObject properties)
+                {
+                    continue;
+                }
+
+                if (properties.Select(p => p.Key).FirstOrDefault(k => k.Contains("path", StringComparison.OrdinalIgnoreCase)) is { } path)
+                {
+                    return (tool.Name, path);
+                }
             }
 
             return null;
@@ -224,12 +284,10 @@ public static partial class AgentModel
         private static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
         // A shell tool (exec_command, shell, bash, …) with a command argument: a string, or an argv array.
-        private static (string Name, string CommandArgument, bool ArrayArgument)? ShellTool(JsonArray? tools, bool anthropic)
+        private static (string Name, string CommandArgument, bool ArrayArgument)? ShellTool(IReadOnlyList<Tool> tools)
         {
-            foreach (var tool in tools?.OfType<JsonObject>() ?? [])
+            foreach (var (name, schema) in tools)
             {
-                var name = (anthropic ? tool["name"] : tool["function"]?["name"]) is JsonValue n ? n.GetValue<string>() : null;
-                var schema = anthropic ? tool["input_schema"] : tool["function"]?["parameters"];
                 if (name is not ("exec_command" or "shell" or "shell_command" or "bash" or "run_command") || schema?["properties"] is not JsonObject properties)
                 {
                     continue;
@@ -281,12 +339,10 @@ public static partial class AgentModel
         }
 
         // The client's own write tool: named write (Write, write_file, …), with a path-like and a content-like argument.
-        private static (string Name, string PathArgument, string ContentArgument)? WriteTool(JsonArray? tools, bool anthropic)
+        private static (string Name, string PathArgument, string ContentArgument)? WriteTool(IReadOnlyList<Tool> tools)
         {
-            foreach (var tool in tools?.OfType<JsonObject>() ?? [])
+            foreach (var (name, schema) in tools)
             {
-                var name = (anthropic ? tool["name"] : tool["function"]?["name"]) is JsonValue n ? n.GetValue<string>() : null;
-                var schema = anthropic ? tool["input_schema"] : tool["function"]?["parameters"];
                 if (name is null || !name.Contains("write", StringComparison.OrdinalIgnoreCase) || schema?["properties"] is not JsonObject properties)
                 {
                     continue;

@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace Gateway.FakeUpstream;
 
 /// <summary>
-/// A scripted OpenAI-compatible upstream on a real loopback port. Chat requests take the next queued
-/// script (or <see cref="Default"/>); every request is recorded. <c>GET …/models</c> answers <see cref="Models"/>.
+/// A scripted upstream on a real loopback port, in OpenAI's, Anthropic's and Gemini's routes. Chat requests
+/// take the next queued script (or the route's default: <see cref="Default"/>, <see cref="AnthropicDefault"/>,
+/// <see cref="GeminiDefault"/>); every request is recorded. <c>GET …/models</c> answers <see cref="Models"/> in
+/// the shape the caller's auth header asks for.
 /// </summary>
 public sealed class FakeUpstreamServer : IAsyncDisposable
 {
@@ -31,13 +33,19 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
     /// <summary>Script for Anthropic's <c>POST …/messages</c> when the queue is empty.</summary>
     public Script AnthropicDefault { get; set; } = Scripts.AnthropicEcho();
 
+    /// <summary>Script for Gemini's <c>POST …/models/{model}:streamGenerateContent</c> and <c>:generateContent</c> when the queue is empty.</summary>
+    public Script GeminiDefault { get; set; } = GeminiEvents.Echo();
+
+    /// <summary>Models per page of the Gemini-shaped model list (asked for with an <c>x-goog-api-key</c> header).</summary>
+    public int GeminiModelsPageSize { get; set; } = 1000;
+
     /// <summary>The chat site behind <c>POST …/chats</c> (sessions, the token check).</summary>
     public ChatSite Site { get; } = new();
 
     /// <summary>Script for a chat site's <c>POST …/chats</c> when the queue is empty (the site's echo model unless set).</summary>
     public Script? ChatSiteDefault { get; set; }
 
-    /// <summary>The answer of <c>POST …/messages/count_tokens</c>.</summary>
+    /// <summary>The answer of <c>POST …/messages/count_tokens</c> (and <c>totalTokens</c> of Gemini's <c>:countTokens</c>).</summary>
     public int CountTokensAnswer { get; set; } = 42;
 
     /// <summary>Models per page of the Anthropic-shaped model list (asked for with an <c>anthropic-version</c> header).</summary>
@@ -73,6 +81,18 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
         var first = page.Count > 0 ? "\"" + page[0] + "\"" : "null";
         var last = page.Count > 0 ? "\"" + page[^1] + "\"" : "null";
         return $$"""{"data":[{{data}}],"has_more":{{more}},"first_id":{{first}},"last_id":{{last}}}""";
+    }
+
+    // Gemini's list shape: {models:[{name:"models/…",supportedGenerationMethods}], nextPageToken}, paged by pageToken
+    // (the token is the index of the page's first model); an embedding model that chat must not list is included.
+    private string GeminiModelPage(string pageToken)
+    {
+        var all = Models.Select(m => (Name: m, Methods: "\"generateContent\",\"countTokens\"")).Append((Name: "text-embedding-fake", Methods: "\"embedContent\"")).ToList();
+        var start = int.TryParse(pageToken, out var at) ? at : 0;
+        var page = all.Skip(start).Take(GeminiModelsPageSize).ToList();
+        var models = string.Join(",", page.Select(m => $$"""{"name":"models/{{m.Name}}","displayName":"{{m.Name}}","supportedGenerationMethods":[{{m.Methods}}]}"""));
+        var next = start + page.Count < all.Count ? $$""","nextPageToken":"{{start + page.Count}}" """ : string.Empty;
+        return $$"""{"models":[{{models}}]{{next}}}""";
     }
 
     public void Enqueue(params Script[] scripts)
@@ -119,6 +139,12 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
             context.Response.StatusCode = ModelsStatus;
             context.Response.ContentType = "application/json";
             ModelRequestHeaders.Enqueue(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            if (context.Request.Headers.ContainsKey("x-goog-api-key") && ModelsBody is null)
+            {
+                await context.Response.WriteAsync(GeminiModelPage(context.Request.Query["pageToken"].ToString()));
+                return;
+            }
+
             if (context.Request.Headers.ContainsKey("anthropic-version") && ModelsBody is null)
             {
                 await context.Response.WriteAsync(AnthropicModelPage(context.Request.Query["after_id"].ToString()));
@@ -149,8 +175,17 @@ public sealed class FakeUpstreamServer : IAsyncDisposable
             return;
         }
 
+        if (path.EndsWith(":countTokens", StringComparison.Ordinal) && _scripts.IsEmpty)
+        {
+            await Scripts.Json($$"""{"totalTokens":{{CountTokensAnswer}}}""")(context, request);
+            request.MarkFinished();
+            return;
+        }
+
+        var gemini = path.EndsWith(":streamGenerateContent", StringComparison.Ordinal) || path.EndsWith(":generateContent", StringComparison.Ordinal);
         var script = _scripts.TryDequeue(out var next) ? next
             : path.EndsWith("/messages", StringComparison.Ordinal) ? AnthropicDefault
+            : gemini ? GeminiDefault
             : path.EndsWith("/chats", StringComparison.Ordinal) ? ChatSiteDefault ?? Site.Echo()
             : Default;
         try

@@ -6,6 +6,13 @@ namespace Gateway.FakeUpstream;
 /// <summary>Ready-made scripts: JSON answers, statuses, scripted SSE, resets, hangs, the echo model.</summary>
 public static class Scripts
 {
+    /// <summary>
+    /// With a fixed chunk count (<c>--chunks</c>), a stream for this model has one content chunk (after the same
+    /// pause): the bench times many of them for time-to-first-content percentiles, and passes thousands
+    /// through the gateway before its memory reading.
+    /// </summary>
+    public const string ShortModel = "echo-short";
+
     public static Script Json(string body, int status = 200, IDictionary<string, string>? headers = null) => async (context, _) =>
     {
         context.Response.StatusCode = status;
@@ -78,7 +85,7 @@ public static class Scripts
     /// The demo and bench model: answers with the last user message ("echo: …"), as JSON or, when the
     /// request streams, as a role chunk, one chunk per word (<paramref name="chunkDelay"/> apart), a finish
     /// chunk, a usage chunk and [DONE]. With <paramref name="streamChunks"/> the stream has that many
-    /// fixed-size content chunks instead.
+    /// fixed-size content chunks instead, except for the model <see cref="ShortModel"/>, whose stream has one.
     /// </summary>
     public static Script Echo(TimeSpan chunkDelay = default, int streamChunks = 0) => async (context, request) =>
     {
@@ -97,7 +104,7 @@ public static class Scripts
 
         var steps = new List<SseStep> { SseStep.Data(Chunks.Role(model: model)) };
         var pieces = streamChunks > 0
-            ? Enumerable.Range(0, streamChunks).Select(i => $"tok{i} ").ToArray()
+            ? Enumerable.Range(0, model == ShortModel ? 1 : streamChunks).Select(i => $"tok{i} ").ToArray()
             : text.Split(' ').Select((w, i) => i == 0 ? w : " " + w).ToArray();
         foreach (var piece in pieces)
         {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Claude Code (npm @anthropic-ai/claude-code) writes a file with its own Write tool through the gateway.
-#   tests/agents/claude-code.sh [OpenAI|Anthropic]     kind of the upstream behind the gateway (default: both)
+#   tests/agents/claude-code.sh [OpenAI|Anthropic|Gemini|ChatSite]   kind of the upstream behind the gateway (default: OpenAI Anthropic Gemini)
 # Claude Code speaks Anthropic Messages to the gateway (ANTHROPIC_BASE_URL); with an OpenAI-kind upstream
 # the gateway translates each turn, with an Anthropic-kind one it passes the bytes through.
 source "$(dirname "$0")/lib.sh"
@@ -23,14 +23,14 @@ run_one() {
       timeout 180 "$CLI_BIN/claude" -p "Please create the file $target containing exactly: hello from claude code via $kind" \
         --dangerously-skip-permissions --output-format text ) | sed 's/^/  claude> /' >&2
   show_requests
-  check_file "$target" "hello from claude code via $kind"
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  PIDS=()
+  local result=0
+  check_file "$target" "hello from claude code via $kind" || result=1
+  stop_stack
+  return $result
 }
 
 status=0
-for kind in ${1:-OpenAI Anthropic}; do
+for kind in ${1:-OpenAI Anthropic Gemini}; do
   run_one "$kind" || status=1
 done
 exit $status

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Codex (npm @openai/codex) creates a file with its own shell tool through the gateway.
-#   tests/agents/codex.sh [OpenAI|Anthropic|Responses]   kind of the upstream behind the gateway (default: all three)
+#   tests/agents/codex.sh [OpenAI|Anthropic|Responses|Gemini|ChatSite]   kind of the upstream behind the gateway (default: OpenAI Anthropic Responses Gemini)
 # Codex speaks only the OpenAI Responses API (wire_api = "responses"); the gateway translates each turn
 # to the upstream's format (Responses: passed through to an upstream that serves the Responses API). For a model name it does not know, Codex declares exec_command (no write
 # tool), so the fake agent model writes the file with a shell command.
@@ -33,14 +33,14 @@ TOML
       timeout 240 "$CLI_BIN/codex" exec --skip-git-repo-check --dangerously-bypass-approvals-and-sandbox \
         "Please create the file $target containing exactly: hello from codex via $kind" ) 2>&1 | sed 's/^/  codex> /' >&2
   show_requests
-  check_file "$target" "hello from codex via $kind"
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  PIDS=()
+  local result=0
+  check_file "$target" "hello from codex via $kind" || result=1
+  stop_stack
+  return $result
 }
 
 status=0
-for kind in ${1:-OpenAI Anthropic Responses}; do
+for kind in ${1:-OpenAI Anthropic Responses Gemini}; do
   run_one "$kind" || status=1
 done
 exit $status

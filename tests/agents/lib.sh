@@ -12,8 +12,7 @@ CLIENT_KEY="sk-agent-test"
 PIDS=()
 
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  stop_stack
   if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -79,7 +78,9 @@ start_gateway() {
   wait_http "http://127.0.0.1:$3/health/live" 30
 }
 
-# start_stack KIND (OpenAI | Anthropic | Responses): the fake agent model behind a gateway provider of that kind.
+# start_stack KIND (OpenAI | Anthropic | Gemini | Responses | ChatSite): the fake agent model behind a gateway provider of that kind.
+# Gemini: the fake's Gemini routes (/v1beta/models/fake-model:streamGenerateContent), where the agent model makes
+# two signed tool calls (write, then read) and refuses a history that lost a thoughtSignature.
 # Responses: an OpenAI-kind provider with ResponsesPath, served by a second gateway (which translates the
 # Responses API to the fake model's Chat Completions), so the first passes Responses through as bytes.
 # Sets GATEWAY_URL; public model ids "gw-agent" and "gw-agent-small" both route to it.
@@ -97,6 +98,9 @@ start_stack() {
     start_gateway "$WORK/inner.json" "$WORK/inner-gateway.log" "$inner"
     gateway_config "$WORK/gateway.json" "$CLIENT_KEY" \
       "{ \"Kind\": \"OpenAI\", \"BaseUrl\": \"http://127.0.0.1:$inner/v1\", \"ResponsesPath\": \"/responses\", \"ApiKey\": \"sk-fake-upstream\", \"Models\": [ \"fake-model\" ] }" gw-agent gw-agent-small
+  elif [ "$kind" = Gemini ]; then
+    gateway_config "$WORK/gateway.json" "$CLIENT_KEY" \
+      "{ \"Kind\": \"Gemini\", \"BaseUrl\": \"http://127.0.0.1:$up/v1beta\", \"ApiKey\": \"fake-gemini-key\", \"Models\": [ \"fake-model\" ] }" gw-agent gw-agent-small
   else
     gateway_config "$WORK/gateway.json" "$CLIENT_KEY" \
       "{ \"Kind\": \"$kind\", \"BaseUrl\": \"http://127.0.0.1:$up/v1\", \"ApiKey\": \"sk-fake-upstream\", \"Models\": [ \"fake-model\" ] }" gw-agent gw-agent-small
@@ -104,6 +108,13 @@ start_stack() {
   start_gateway "$WORK/gateway.json" "$WORK/gateway.log" "$gw"
   GATEWAY_URL="http://127.0.0.1:$gw"
   log "fake upstream :$up (agent model), gateway $GATEWAY_URL with a provider of kind $kind"
+}
+
+# stop_stack: ends the processes start_stack started (the next kind starts its own).
+stop_stack() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  PIDS=()
 }
 
 # install_cli PACKAGE: installs it into $WORK/cli (npm), or uses AGENT_CLI_PREFIX when set (a prefix that has it).

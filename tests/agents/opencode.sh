@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # OpenCode (npm opencode-ai) writes a file with its own write tool through the gateway.
-#   tests/agents/opencode.sh [Anthropic|OpenAI]     kind of the upstream behind the gateway (default: Anthropic)
+#   tests/agents/opencode.sh [Anthropic|OpenAI|Gemini|ChatSite]   kind of the upstream behind the gateway (default: Anthropic)
 # OpenCode speaks OpenAI Chat Completions to the gateway (an @ai-sdk/openai-compatible provider in the
 # project's opencode.json); with an Anthropic-kind upstream the gateway translates each turn.
 source "$(dirname "$0")/lib.sh"
@@ -38,10 +38,10 @@ JSON
       OPENCODE_DISABLE_MODELS_FETCH=1 OPENCODE_DISABLE_AUTOUPDATE=1 \
       timeout 240 "$CLI_BIN/opencode" run "Please create the file $target containing exactly: hello from opencode via $kind" ) 2>&1 | sed 's/^/  opencode> /' >&2
   show_requests
-  check_file "$target" "hello from opencode via $kind"
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  PIDS=()
+  local result=0
+  check_file "$target" "hello from opencode via $kind" || result=1
+  stop_stack
+  return $result
 }
 
 status=0

@@ -74,15 +74,15 @@ internal static partial class GatewayOptionsValidator
             switch (provider.Kind)
             {
                 case ProviderKind.Unset:
-                    problems.Add($"{key}:Kind: required (OpenAI, Anthropic or ChatSite)");
+                    problems.Add($"{key}:Kind: required (OpenAI, Anthropic, Gemini or ChatSite)");
                     break;
-                case ProviderKind.OpenAI or ProviderKind.Anthropic:
+                case ProviderKind.OpenAI or ProviderKind.Anthropic or ProviderKind.Gemini:
                     break;
                 case ProviderKind.ChatSite:
                     ValidateChatSite(provider.ChatSite, $"{key}:ChatSite", problems);
                     break;
                 default:
-                    problems.Add($"{key}:Kind: '{provider.Kind}' is not supported by this version yet (supported: OpenAI, Anthropic, ChatSite)");
+                    problems.Add($"{key}:Kind: '{provider.Kind}' is not supported by this version yet (supported: OpenAI, Anthropic, Gemini, ChatSite)");
                     break;
             }
 
@@ -90,6 +90,7 @@ internal static partial class GatewayOptionsValidator
             // The value is never quoted: it may hold proxy credentials.
             Require(problems, provider.Proxy is null || Providers.ProviderProxy.TryParse(provider.Proxy, out _, out _), $"{key}:Proxy", "must be http://host:port or socks5://host:port (optionally user:password@), without a path");
             Require(problems, provider.ChatPath is null || provider.ChatPath.StartsWith('/'), $"{key}:ChatPath", "must start with /");
+            Require(problems, provider.ChatPath is null || provider.Kind != ProviderKind.Gemini || (provider.ChatPath.Contains("{model}", StringComparison.Ordinal) && !provider.ChatPath.Contains(':', StringComparison.Ordinal)), $"{key}:ChatPath", "for Gemini-kind providers must hold {model} and no method (the gateway appends :streamGenerateContent, :generateContent or :countTokens)");
             Require(problems, provider.ResponsesPath is null || (provider.ResponsesPath.StartsWith('/') && provider.Kind == ProviderKind.OpenAI), $"{key}:ResponsesPath", "must start with / and is for OpenAI-kind providers only");
             Require(problems, provider.ModelsPath is null || provider.ModelsPath.Length == 0 || provider.ModelsPath.StartsWith('/'), $"{key}:ModelsPath", "must start with /");
             Require(problems, provider.Weight >= 0 && double.IsFinite(provider.Weight), $"{key}:Weight", "must be 0 or more");

@@ -67,7 +67,7 @@ internal static class GatewayTracing
         {
             var provider = target.Provider;
             activity.SetTag("gen_ai.operation.name", "chat");
-            activity.SetTag("gen_ai.provider.name", provider.Kind == ProviderKind.Anthropic ? "anthropic" : "openai");
+            activity.SetTag("gen_ai.provider.name", ProviderName(provider.Kind));
             activity.SetTag("gen_ai.request.model", target.Model);
             activity.SetTag("gateway.provider", provider.Id);
             activity.SetTag("gateway.attempt", attempt);
@@ -108,6 +108,15 @@ internal static class GatewayTracing
     /// <summary>The <c>traceparent</c> for an upstream call: the current attempt's span when it is the gateway's, else <paramref name="fallback"/>.</summary>
     public static string UpstreamTraceParent(string fallback) =>
         Activity.Current is { IdFormat: ActivityIdFormat.W3C } current && ReferenceEquals(current.Source, Source) && current.Id is { } id ? id : fallback;
+
+    // The GenAI conventions' well-known provider names; a chat site has none, so it is named by its kind.
+    private static string ProviderName(ProviderKind kind) => kind switch
+    {
+        ProviderKind.Anthropic => "anthropic",
+        ProviderKind.Gemini => "gcp.gemini",
+        ProviderKind.ChatSite => "chat_site",
+        _ => "openai",
+    };
 
     private static ActivityContext ParentOf(string? traceparent)
     {

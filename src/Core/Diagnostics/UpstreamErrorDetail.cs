@@ -72,7 +72,8 @@ internal sealed partial record UpstreamErrorDetail(string? Type, string? Code, s
                 continue;
             }
 
-            var field = reader.ValueTextEquals("type"u8) ? 1 : reader.ValueTextEquals("code"u8) ? 2 : reader.ValueTextEquals("message"u8) || reader.ValueTextEquals("msg"u8) ? 3 : 0;
+            var field = reader.ValueTextEquals("type"u8) ? 1 : reader.ValueTextEquals("code"u8) ? 2 : reader.ValueTextEquals("message"u8) || reader.ValueTextEquals("msg"u8) ? 3
+                : reader.ValueTextEquals("status"u8) ? 4 : 0;
             reader.Read();
             var value = reader.TokenType switch
             {
@@ -95,6 +96,10 @@ internal sealed partial record UpstreamErrorDetail(string? Type, string? Code, s
                     break;
                 case 3:
                     message ??= value;
+                    break;
+                case 4 when reader.TokenType == JsonTokenType.String && nested:
+                    // Gemini's envelope has no type: its status name (RESOURCE_EXHAUSTED, PERMISSION_DENIED) is the nearest thing.
+                    type ??= value;
                     break;
             }
         }

@@ -240,7 +240,7 @@ internal sealed class ChatEndpoint
     }
 
     /// <summary>Reads and checks the body; null when the client already got its error.</summary>
-    internal async Task<ChatRequest?> ReadAsync(RequestExchange exchange, WireFormat format, bool countTokens)
+    internal async ValueTask<ChatRequest?> ReadAsync(RequestExchange exchange, WireFormat format, bool countTokens)
     {
         var http = exchange.Http;
         var (body, tooLarge) = await RequestBody.ReadAsync(http.Request, _options.Limits.MaxRequestBytes);
@@ -272,11 +272,14 @@ internal sealed class ChatEndpoint
         return request;
     }
 
+    // The latest steps of a turn whose Gemini signatures are looked up; older ones get the skip sentinel.
+    private const int MaxGeminiSteps = 8;
+
     /// <summary>
     /// The model's targets, with the neutral conversation read when one of them speaks another format;
     /// null when the client already got its error (unknown model, a request no target can serve).
     /// </summary>
-    internal async Task<IReadOnlyList<RouteTarget>?> ResolveAsync(RequestExchange exchange, ChatRequest request)
+    internal async ValueTask<IReadOnlyList<RouteTarget>?> ResolveAsync(RequestExchange exchange, ChatRequest request)
     {
         var targets = await _catalog.ResolveAsync(request.Model, exchange.Aborted);
         if (targets.Count == 0)
@@ -290,7 +293,15 @@ internal sealed class ChatEndpoint
         if (request.ChoiceCount > 1)
         {
             // Only the OpenAI byte path keeps several choices; no other format has them.
-            var passThrough = targets.Where(t => CodecSelector.PassesThrough(request, t)).ToList();
+            var passThrough = new List<RouteTarget>(targets.Count);
+            foreach (var target in targets)
+            {
+                if (CodecSelector.PassesThrough(request, target))
+                {
+                    passThrough.Add(target);
+                }
+            }
+
             if (passThrough.Count == 0)
             {
                 await exchange.WriteErrorAsync(GatewayError.InvalidRequest("invalid_request", "n greater than 1 is not supported for this model (its upstreams speak another format).", "n"));
@@ -300,7 +311,7 @@ internal sealed class ChatEndpoint
             targets = passThrough;
         }
 
-        if (request.Conversation is null && targets.Any(t => !CodecSelector.PassesThrough(request, t)))
+        if (request.Conversation is null && !AllPassThrough(request, targets))
         {
             if (await ReadConversationAsync(exchange, request) is not { } conversation)
             {
@@ -321,9 +332,29 @@ internal sealed class ChatEndpoint
             {
                 await _thinking.RestoreAsync(conversation, exchange.Log.KeyName, exchange.Aborted);
             }
+
+            // Gemini wants every step's thoughtSignature back, whether or not the client asked for reasoning.
+            if (request.Format == WireFormat.OpenAIChat && targets.Any(t => t.Provider.Kind == ProviderKind.Gemini))
+            {
+                await _thinking.RestoreStepsAsync(conversation, exchange.Log.KeyName, MaxGeminiSteps, exchange.Aborted);
+            }
         }
 
         return targets;
+    }
+
+    // A loop, not Any with a lambda: the lambda's capture of the request was an allocation on every request.
+    private static bool AllPassThrough(ChatRequest request, IReadOnlyList<RouteTarget> targets)
+    {
+        foreach (var target in targets)
+        {
+            if (!CodecSelector.PassesThrough(request, target))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Reads (and keeps) the neutral conversation; null when the client already got its 400.</summary>

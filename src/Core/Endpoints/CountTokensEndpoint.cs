@@ -4,6 +4,7 @@ using Gateway.Configuration;
 using Gateway.Diagnostics;
 using Gateway.Pipeline;
 using Gateway.Protocols.Anthropic;
+using Gateway.Protocols.Gemini;
 using Gateway.Providers;
 using Gateway.Routing;
 using Microsoft.Extensions.Logging;
@@ -12,8 +13,10 @@ namespace Gateway.Endpoints;
 
 /// <summary>
 /// <c>POST /v1/messages/count_tokens</c>: forwarded to the model's Anthropic-kind targets (in routing
-/// order; an upstream's client-mistake answer is relayed as it is); when the model has none, or none
-/// answers, counted with the tokenizer over system, messages and tools and marked estimated in the log.
+/// order; an upstream's client-mistake answer is relayed as it is) or Gemini-kind ones (<c>:countTokens</c>,
+/// its <c>totalTokens</c> answered as <c>input_tokens</c>, a client mistake in Anthropic's envelope); when
+/// the model has none, or none answers, counted with the tokenizer over system, messages and tools and
+/// marked estimated in the log.
 /// </summary>
 internal sealed class CountTokensEndpoint
 {
@@ -47,7 +50,7 @@ internal sealed class CountTokensEndpoint
 
         foreach (var target in _plan.Order(targets))
         {
-            if (target.Provider.Kind == ProviderKind.Anthropic && await ForwardAsync(exchange, request, target))
+            if (target.Provider.Kind is ProviderKind.Anthropic or ProviderKind.Gemini && await ForwardAsync(exchange, request, target))
             {
                 return;
             }
@@ -82,7 +85,11 @@ internal sealed class CountTokensEndpoint
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(exchange.Aborted, timeout.Token);
         try
         {
-            if (UntranslatableRequest.TryWrite(() => AnthropicPassThroughCodec.Body(request, target, stream: false, countTokens: true), request, out var body) is { } untranslatable)
+            var gemini = target.Provider.Kind == ProviderKind.Gemini;
+            if (UntranslatableRequest.TryWrite(
+                    () => gemini ? GeminiRequestWriter.CountTokensBody(request, target) : AnthropicPassThroughCodec.Body(request, target, stream: false, countTokens: true),
+                    request,
+                    out var body) is { } untranslatable)
             {
                 log.EndReason = "invalid_request";
                 await exchange.WriteErrorAsync(GatewayError.InvalidRequest("invalid_request", untranslatable.ClientMessage!, null));
@@ -98,6 +105,24 @@ internal sealed class CountTokensEndpoint
                 return false;
             }
 
+            if (response.IsSuccessStatusCode && gemini)
+            {
+                if (TotalTokens(answer.Span) is not { } total)
+                {
+                    GatewayLog.AttemptFailed(_logger, exchange.RequestId, target.Provider.Id, target.Model, new UpstreamFailure(FailureKind.BadResponse, status, "no totalTokens"));
+                    return false;
+                }
+
+                log.PromptTokens = total;
+                await JsonResponse.WriteAsync(exchange, 200, writer =>
+                {
+                    writer.WriteStartObject();
+                    writer.WriteNumber("input_tokens", total);
+                    writer.WriteEndObject();
+                });
+                return true;
+            }
+
             if (response.IsSuccessStatusCode)
             {
                 log.PromptTokens = InputTokens(answer.Span);
@@ -105,11 +130,22 @@ internal sealed class CountTokensEndpoint
                 return true;
             }
 
-            var failure = FailureClassifier.FromStatus(target.Provider, response.StatusCode, response.Headers, null) with { Upstream = UpstreamErrorDetail.Read(answer.Span) };
+            var failure = (gemini
+                ? GeminiErrors.FromResponse(target.Provider, response.StatusCode, response.Headers, answer.Span)
+                : FailureClassifier.FromStatus(target.Provider, response.StatusCode, response.Headers, null)) with { Upstream = UpstreamErrorDetail.Read(answer.Span) };
             if (failure.Kind == FailureKind.ClientError)
             {
                 log.EndReason = "invalid_request";
-                await Relay(exchange, status, answer);
+                if (gemini)
+                {
+                    // Gemini's error body is not Anthropic's shape: its message goes in the client's envelope.
+                    await exchange.WriteErrorAsync(failure.ToClientError(anyAuthFailure: false));
+                }
+                else
+                {
+                    await Relay(exchange, status, answer);
+                }
+
                 return true;
             }
 
@@ -132,6 +168,22 @@ internal sealed class CountTokensEndpoint
         response.ContentType = "application/json";
         response.ContentLength = body.Length;
         await response.Body.WriteAsync(body, exchange.Aborted);
+    }
+
+    private static int? TotalTokens(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json.ToArray());
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("totalTokens", out var total)
+                && total.ValueKind == JsonValueKind.Number && total.TryGetInt32(out var tokens) && tokens >= 0
+                ? tokens
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static int? InputTokens(ReadOnlySpan<byte> json)

@@ -127,11 +127,16 @@ public sealed class GatewayHandlers
                 }
 
                 exchange.Log.KeyName = keyName;
-                var bucket = keyName == ClientAuthenticator.AnonymousKeyName ? "ip:" + http.Connection.RemoteIpAddress : keyName;
-                if (!_rateLimiter.TryAcquire(bucket, out var retryAfter))
+
+                // The bucket key (an address formatted into a string) is built only when there is a limit to apply.
+                if (_rateLimiter.Enabled)
                 {
-                    await exchange.WriteErrorAsync(GatewayError.RateLimited(retryAfter));
-                    return;
+                    var bucket = keyName == ClientAuthenticator.AnonymousKeyName ? "ip:" + http.Connection.RemoteIpAddress : keyName;
+                    if (!_rateLimiter.TryAcquire(bucket, out var retryAfter))
+                    {
+                        await exchange.WriteErrorAsync(GatewayError.RateLimited(retryAfter));
+                        return;
+                    }
                 }
             }
 

@@ -12,7 +12,7 @@ namespace Gateway.Endpoints;
 /// </summary>
 internal static class RequestBody
 {
-    public static async Task<(ReadOnlyMemory<byte> Body, GatewayError? Error)> ReadAsync(HttpRequest request, long limit)
+    public static async ValueTask<(ReadOnlyMemory<byte> Body, GatewayError? Error)> ReadAsync(HttpRequest request, long limit)
     {
         var encoding = request.Headers.ContentEncoding.ToString().Trim();
         if (!TryDecoder(encoding, out var decode))

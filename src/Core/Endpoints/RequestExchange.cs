@@ -21,7 +21,7 @@ internal sealed partial class RequestExchange
         Protocol = protocol;
         Started = time.GetTimestamp();
         var incoming = http.Request.Headers["x-request-id"].ToString();
-        RequestId = incoming.Length > 0 && RequestIdPattern().IsMatch(incoming) ? incoming : Guid.NewGuid().ToString("N");
+        RequestId = incoming.Length > 0 && RequestIdPattern().IsMatch(incoming) ? incoming : RequestIds.New();
         Span = GatewayTracing.StartRequest(http.Request.Headers["traceparent"].ToString(), http.Request.Method, template ?? route, out var parent);
         TraceParent = Span?.Id ?? GatewayTracing.TraceParentWithoutSpan(parent);
         Log = new RequestLog

@@ -28,8 +28,11 @@ internal sealed class JsonObjectIndex
     {
         index = null;
         error = null;
-        var members = new List<JsonMember>(16);
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var members = new List<JsonMember>(8);
+
+        // Repeated names are found by a scan while the object is small (a request body has about ten
+        // members) and by a set once it is not, so neither case pays for the other.
+        HashSet<string>? names = null;
 
         // The reader checks UTF-8 only in values it decodes; raw-copied values must be valid too.
         if (!System.Text.Unicode.Utf8.IsValid(json.Span))
@@ -56,9 +59,9 @@ internal sealed class JsonObjectIndex
                 reader.Skip();
                 var end = (int)reader.BytesConsumed;
                 // Linear in the number of members: a repeated name (rare) is the only case that searches.
-                if (!names.Add(name))
+                if (IsRepeated(members, ref names, name))
                 {
-                    members.RemoveAt(members.FindIndex(m => m.Name == name));
+                    members.RemoveAt(IndexOf(members, name));
                 }
 
                 members.Add(new JsonMember(name, start, end - start, kind));
@@ -87,6 +90,40 @@ internal sealed class JsonObjectIndex
 
         index = new JsonObjectIndex(json, members);
         return true;
+    }
+
+    private const int ScanUpTo = 16;
+
+    private static bool IsRepeated(List<JsonMember> members, ref HashSet<string>? names, string name)
+    {
+        if (names is null && members.Count < ScanUpTo)
+        {
+            return IndexOf(members, name) >= 0;
+        }
+
+        if (names is null)
+        {
+            names = new HashSet<string>(members.Count * 2, StringComparer.Ordinal);
+            foreach (var member in members)
+            {
+                names.Add(member.Name);
+            }
+        }
+
+        return !names.Add(name);
+    }
+
+    private static int IndexOf(List<JsonMember> members, string name)
+    {
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (members[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>The member named <paramref name="name"/>, if present.</summary>

@@ -2,6 +2,7 @@ using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Protocols.Anthropic;
 using Gateway.Protocols.ChatSite;
+using Gateway.Protocols.Gemini;
 using Gateway.Protocols.OpenAIChat;
 using Gateway.Protocols.OpenAIResponses;
 using Gateway.Diagnostics;
@@ -74,6 +75,25 @@ internal sealed class CodecSelector
             (WireFormat.OpenAIResponses, ProviderKind.OpenAI) when provider.ResponsesUri is not null => NativeResponses(request, target, keyName, requestId),
             (WireFormat.OpenAIResponses, ProviderKind.OpenAI) => Responses(request, target, OpenAIChatRequestWriter.Instance, new OpenAIChatDecoder(), Opaque.From(string.Empty, ProviderKind.OpenAI, provider.Id), keyName, requestId),
             (WireFormat.OpenAIResponses, ProviderKind.Anthropic) => Responses(request, target, AnthropicRequestWriter.Instance, new AnthropicDecoder(provider.Id), null, keyName, requestId),
+
+            // Gemini's thoughtSignatures ride on thinking blocks (Anthropic), reasoning items (Responses) and
+            // tool calls (OpenAI Chat, where the signature store also keeps them by tool-call id).
+            (WireFormat.OpenAIChat, ProviderKind.Gemini) => new TranslatingCodec(
+                request,
+                target,
+                GeminiRequestWriter.Instance,
+                new GeminiDecoder(provider.Id),
+                new OpenAIChatEncoder(request, rewriteThinking: false, target.Model, _time.GetUtcNow().ToUnixTimeSeconds()),
+                _estimator,
+                _thinking.Recorder(keyName, ex => GatewayLog.ThinkingWriteFailed(_logger, requestId, ex))),
+            (WireFormat.AnthropicMessages, ProviderKind.Gemini) => new TranslatingCodec(
+                request,
+                target,
+                GeminiRequestWriter.Instance,
+                new GeminiDecoder(provider.Id, textSignatures: false),
+                new AnthropicEncoder(request.Model, Opaque.From(string.Empty, ProviderKind.Gemini, provider.Id)),
+                _estimator),
+            (WireFormat.OpenAIResponses, ProviderKind.Gemini) => Responses(request, target, GeminiRequestWriter.Instance, new GeminiDecoder(provider.Id), Opaque.From(string.Empty, ProviderKind.Gemini, provider.Id), keyName, requestId),
             (_, ProviderKind.ChatSite) => ChatSite(request, target, keyName, requestId),
             _ => throw new NotSupportedException($"No codec for {request.Format} clients and {provider.Kind} targets."),
         };
@@ -101,9 +121,10 @@ internal sealed class CodecSelector
         var conversation = request.Conversation!;
         var provider = target.Provider;
         var tools = conversation.Tools.Where(t => t.NativeJson is null).ToList();
-        var protocol = tools.Count > 0 ? new ToolProtocol(tools, conversation.ToolChoice) { ParallelOnlyOne = conversation.ParallelToolCalls == false } : null;
-        var writer = new ChatSiteRequestWriter(protocol);
-        IUpstreamDecoder decoder = new ChatSiteDecoder(request);
+        var use = SiteSessionUse.For(request.SiteSession, conversation, tools);
+        var protocol = tools.Count > 0 ? new ToolProtocol(tools, conversation.ToolChoice, use.Continued?.Nonce) { ParallelOnlyOne = conversation.ParallelToolCalls == false } : null;
+        var writer = new ChatSiteRequestWriter(protocol, use);
+        IUpstreamDecoder decoder = new ChatSiteDecoder(request, use, protocol?.Nonce ?? use.Continued?.Nonce);
         if (protocol is { Offered: true })
         {
             var metrics = _metrics;

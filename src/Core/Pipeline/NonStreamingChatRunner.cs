@@ -80,7 +80,7 @@ internal sealed class NonStreamingChatRunner
 
         try
         {
-            using var response = await _sender.SendChatAsync(target, body, stream: false, context.Call, linked.Token, codec.UpstreamUri, () => codec.WithoutSession(stream: false));
+            using var response = await _sender.SendChatAsync(target, body, stream: false, context.Call, linked.Token, codec);
             context.Exchange.Log.UpstreamStatus = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
             {
@@ -127,7 +127,7 @@ internal sealed class NonStreamingChatRunner
         return AttemptResult<Answer>.Failed(failure);
     }
 
-    private static async Task<ReadOnlyMemory<byte>?> ReadAllAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async ValueTask<ReadOnlyMemory<byte>?> ReadAllAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         return await BoundedRead.ReadAsync(stream, response.Content.Headers.ContentLength, MaxUpstreamBytes, cancellationToken);

@@ -108,7 +108,7 @@ internal sealed class StreamingChatRunner
         clock.IdleTimeout = provider.IdleTimeout;
         try
         {
-            var send = _sender.SendChatAsync(target, body, stream: true, context.Call, stream.Cancel.Token, codec.UpstreamUri, () => codec.WithoutSession(stream: true));
+            var send = _sender.SendChatAsync(target, body, stream: true, context.Call, stream.Cancel.Token, codec);
             var waited = await clock.WaitAsync(send, cancellationToken);
             if (waited != WaitOutcome.Completed)
             {

@@ -33,11 +33,15 @@ internal static class UpstreamErrorReader
             // The status alone decides.
         }
 
-        var failure = FailureClassifier.FromStatus(provider, response.StatusCode, response.Headers, message) with
+        var failure = (provider.Kind == Configuration.ProviderKind.Gemini
+            ? Protocols.Gemini.GeminiErrors.FromResponse(provider, response.StatusCode, response.Headers, body)
+            : FailureClassifier.FromStatus(provider, response.StatusCode, response.Headers, message)) with
         {
             Upstream = body is null ? null : UpstreamErrorDetail.Read(body),
         };
-        return failure.Kind == FailureKind.ClientError && body is not null
+
+        // A Gemini error body is no client format's own: its message is re-wrapped, never passed on.
+        return failure.Kind == FailureKind.ClientError && body is not null && provider.Kind != Configuration.ProviderKind.Gemini
             ? failure with
             {
                 ClientBody = body,

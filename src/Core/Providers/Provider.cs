@@ -9,8 +9,10 @@ internal sealed class Provider
     {
         Id = id;
         Options = options;
+        HttpClientName = "gateway-provider:" + id;
         var baseUrl = options.BaseUrl!.TrimEnd('/');
-        ChatUri = new Uri(baseUrl + (options.ChatPath ?? DefaultChatPath(options.Kind)));
+        _chatTemplate = baseUrl + (options.ChatPath ?? DefaultChatPath(options.Kind));
+        ChatUri = new Uri(_chatTemplate);
         CountTokensUri = options.Kind == ProviderKind.Anthropic ? new Uri(ChatUri.AbsoluteUri.TrimEnd('/') + "/count_tokens") : null;
         ResponsesUri = options.Kind == ProviderKind.OpenAI && !string.IsNullOrEmpty(options.ResponsesPath) ? new Uri(baseUrl + options.ResponsesPath) : null;
         var modelsPath = options.ModelsPath ?? DefaultModelsPath(options.Kind);
@@ -34,6 +36,8 @@ internal sealed class Provider
         Concurrency = new ConcurrencyGate(options.MaxConcurrency);
     }
 
+    private readonly string _chatTemplate;
+
     public string Id { get; }
 
     public ProviderOptions Options { get; }
@@ -41,6 +45,19 @@ internal sealed class Provider
     public ProviderKind Kind => Options.Kind;
 
     public Uri ChatUri { get; }
+
+    /// <summary>
+    /// Where a chat request for <paramref name="model"/> goes: <see cref="ChatUri"/>, except for Gemini, whose
+    /// path names the model and the method (<c>:streamGenerateContent?alt=sse</c> or <c>:generateContent</c>).
+    /// </summary>
+    public Uri ChatUriFor(string model, bool stream) => Kind != ProviderKind.Gemini
+        ? ChatUri
+        : new Uri(ModelPath(_chatTemplate, model) + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent"));
+
+    /// <summary>Where a token count for <paramref name="model"/> goes: Anthropic's <c>count_tokens</c>, Gemini's <c>:countTokens</c>; null for other kinds.</summary>
+    public Uri? CountTokensUriFor(string model) => Kind == ProviderKind.Gemini
+        ? new Uri(ModelPath(_chatTemplate, model) + ":countTokens")
+        : CountTokensUri;
 
     /// <summary>The upstream's own Responses API (<see cref="ProviderOptions.ResponsesPath"/>); null when it has none.</summary>
     public Uri? ResponsesUri { get; }
@@ -94,15 +111,19 @@ internal sealed class Provider
     };
 
     /// <summary>Name of this provider's client in <see cref="System.Net.Http.IHttpClientFactory"/>.</summary>
-    public string HttpClientName => "gateway-provider:" + Id;
+    public string HttpClientName { get; }
 
     private static string DefaultChatPath(ProviderKind kind) => kind switch
     {
         ProviderKind.Anthropic => "/messages",
-        ProviderKind.Gemini => "/models/{model}:streamGenerateContent",
+        ProviderKind.Gemini => "/models/{model}",
         ProviderKind.ChatSite => "/v2/chats",
         _ => "/chat/completions",
     };
+
+    // Gemini model ids are path segments ("gemini-2.5-pro"); an id given as "models/…" is not doubled.
+    private static string ModelPath(string template, string model) =>
+        template.Replace("{model}", Uri.EscapeDataString(model.StartsWith("models/", StringComparison.Ordinal) ? model["models/".Length..] : model), StringComparison.Ordinal);
 
     private static string DefaultModelsPath(ProviderKind kind) => kind == ProviderKind.ChatSite ? string.Empty : "/models";
 }

@@ -6,23 +6,25 @@ namespace Gateway.Providers;
 
 /// <summary>
 /// Builds upstream requests from configuration only (SPEC §4 Headers): Content-Type, Accept, the
-/// upstream auth in the kind's style (Bearer, or <c>x-api-key</c> for Anthropic), the provider's Headers,
+/// upstream auth in the kind's style (Bearer, <c>x-api-key</c> for Anthropic, <c>x-goog-api-key</c> for Gemini), the provider's Headers,
 /// x-request-id, traceparent and X-Channel, and for the Anthropic kind <c>anthropic-version</c> (the
 /// client's, else the provider's) and the allowed <c>anthropic-beta</c> values. Nothing else of the
 /// client's request is copied (no Authorization, Cookie, Host, X-Forwarded-*, hop-by-hop headers).
 /// </summary>
 internal static class UpstreamRequestFactory
 {
-    private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");
-    private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
-    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
+    // Content-Type and Accept go in as the strings they are on the wire: the typed header values were
+    // formatted anew for every request (an allocation and a ToString each, in the profile), to the same text.
+    private const string EventStream = "text/event-stream";
+    private const string Json = "application/json";
+    private const string JsonContentType = "application/json; charset=utf-8";
 
     public static HttpRequestMessage CreateChat(RouteTarget target, Uri uri, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, string? bearerToken) =>
         CreatePost(target, uri, body, stream, call, bearerToken);
 
-    /// <summary>Anthropic's <c>count_tokens</c> call.</summary>
+    /// <summary>Anthropic's <c>count_tokens</c> call, or Gemini's <c>:countTokens</c>.</summary>
     public static HttpRequestMessage CreateCountTokens(RouteTarget target, ReadOnlyMemory<byte> body, UpstreamCallContext call, string? bearerToken) =>
-        CreatePost(target, target.Provider.CountTokensUri!, body, stream: false, call, bearerToken);
+        CreatePost(target, target.Provider.CountTokensUriFor(target.Model)!, body, stream: false, call, bearerToken);
 
     private static HttpRequestMessage CreatePost(RouteTarget target, Uri uri, ReadOnlyMemory<byte> body, bool stream, UpstreamCallContext call, string? bearerToken)
     {
@@ -31,8 +33,8 @@ internal static class UpstreamRequestFactory
             Content = new ReadOnlyMemoryContent(body),
             Version = System.Net.HttpVersion.Version11,
         };
-        request.Content.Headers.ContentType = JsonContentType;
-        request.Headers.Accept.Add(stream ? EventStream : Json);
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", JsonContentType);
+        request.Headers.TryAddWithoutValidation("Accept", stream ? EventStream : Json);
         ApplyCommon(request, target.Provider, call, bearerToken);
         if (target.Channel is { } channel)
         {
@@ -45,7 +47,7 @@ internal static class UpstreamRequestFactory
     public static HttpRequestMessage CreateModels(Provider provider, Uri uri, UpstreamCallContext call, string? bearerToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        request.Headers.Accept.Add(Json);
+        request.Headers.TryAddWithoutValidation("Accept", Json);
         ApplyCommon(request, provider, call, bearerToken);
         return request;
     }
@@ -53,6 +55,7 @@ internal static class UpstreamRequestFactory
     private static void ApplyCommon(HttpRequestMessage request, Provider provider, UpstreamCallContext call, string? bearerToken)
     {
         var anthropic = provider.Kind == ProviderKind.Anthropic;
+        var gemini = provider.Kind == ProviderKind.Gemini;
         switch (provider.AuthMode)
         {
             case UpstreamAuthMode.Managed or UpstreamAuthMode.AzureAD when bearerToken is not null:
@@ -61,11 +64,17 @@ internal static class UpstreamRequestFactory
             case UpstreamAuthMode.Static when anthropic:
                 request.Headers.TryAddWithoutValidation("x-api-key", provider.Options.ApiKey);
                 break;
+            case UpstreamAuthMode.Static when gemini:
+                request.Headers.TryAddWithoutValidation("x-goog-api-key", provider.Options.ApiKey);
+                break;
             case UpstreamAuthMode.Static:
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", provider.Options.ApiKey);
                 break;
             case UpstreamAuthMode.PassThrough when call.ClientBearer is { Length: > 0 } key && anthropic:
                 request.Headers.TryAddWithoutValidation("x-api-key", key);
+                break;
+            case UpstreamAuthMode.PassThrough when call.ClientBearer is { Length: > 0 } key && gemini:
+                request.Headers.TryAddWithoutValidation("x-goog-api-key", key);
                 break;
             case UpstreamAuthMode.PassThrough when call.ClientBearer is { Length: > 0 } bearer:
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);

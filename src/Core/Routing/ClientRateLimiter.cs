@@ -21,6 +21,9 @@ internal sealed class ClientRateLimiter
         _time = time;
     }
 
+    /// <summary>A rate is configured (<c>RequestsPerSecond</c> above 0); otherwise every request passes.</summary>
+    public bool Enabled => _rate > 0;
+
     /// <summary>Buckets held (for tests and diagnostics).</summary>
     public int BucketCount => _buckets.Count;
 

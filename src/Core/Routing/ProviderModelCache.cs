@@ -143,7 +143,10 @@ internal sealed partial class ProviderModelCache
                 }
 
                 var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
-                if (Parse(body, provider.Id) is not { } pageModels)
+                var (pageModels, next) = provider.Kind == Configuration.ProviderKind.Gemini
+                    ? Protocols.Gemini.GeminiModelList.Parse(body, provider.Id)
+                    : (Parse(body, provider.Id), null);
+                if (pageModels is null)
                 {
                     models.Clear();
                     break;
@@ -151,8 +154,13 @@ internal sealed partial class ProviderModelCache
 
                 models.AddRange(pageModels);
 
-                // Anthropic pages its list: has_more with last_id as the next after_id.
-                after = provider.Kind == Configuration.ProviderKind.Anthropic ? NextPage(body) : null;
+                // Anthropic pages its list: has_more with last_id as the next after_id; Gemini with nextPageToken.
+                after = provider.Kind switch
+                {
+                    Configuration.ProviderKind.Anthropic => NextPage(body),
+                    Configuration.ProviderKind.Gemini => next,
+                    _ => null,
+                };
                 if (after is null)
                 {
                     break;
@@ -183,6 +191,11 @@ internal sealed partial class ProviderModelCache
     private static Uri PageUri(Provider provider, string? after)
     {
         var uri = provider.ModelsUri!;
+        if (provider.Kind == Configuration.ProviderKind.Gemini)
+        {
+            return Protocols.Gemini.GeminiModelList.PageUri(uri, after);
+        }
+
         if (provider.Kind != Configuration.ProviderKind.Anthropic)
         {
             return uri;

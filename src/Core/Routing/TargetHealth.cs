@@ -56,7 +56,11 @@ internal sealed class TargetHealth
         CancellationToken cancellationToken)
         where TState : class
     {
-        var pipeline = _circuits.GetOrAdd(target.Key, key => new Lazy<Circuit>(() => Build(key), LazyThreadSafetyMode.ExecutionAndPublication)).Value.Pipeline;
+        // A static factory with the health as its argument: a lambda capturing this was a delegate allocated per attempt.
+        var pipeline = _circuits.GetOrAdd(
+            target.Key,
+            static (key, health) => new Lazy<Circuit>(() => health.Build(key), LazyThreadSafetyMode.ExecutionAndPublication),
+            this).Value.Pipeline;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {

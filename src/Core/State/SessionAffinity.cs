@@ -40,7 +40,7 @@ internal sealed class SessionAffinity
     /// <summary>The chat-site session stored under <paramref name="sessionKey"/> (with its turn count), or null.</summary>
     public async ValueTask<Chat.SiteSession?> SiteSessionAsync(string sessionKey, CancellationToken cancellationToken) =>
         await _stores.Sessions.GetAsync(sessionKey, cancellationToken) is { } record && (record.UpstreamSessionId ?? record.ExchangeId) is not null
-            ? new Chat.SiteSession(record.UpstreamSessionId, record.ExchangeId, record.TurnCount)
+            ? new Chat.SiteSession(record.UpstreamSessionId, record.ExchangeId, record.TurnCount, record.SiteNonce, record.SiteContext, record.SiteTools)
             : null;
 
     /// <summary>The <see cref="RouteTarget.Key"/> the session used last, if any.</summary>
@@ -99,18 +99,40 @@ internal sealed class SessionAffinity
         var now = _time.GetUtcNow();
         var expires = now + _ttl;
         var chatSite = target.Provider.Kind == ProviderKind.ChatSite;
+        // A site that named its session: that session (and what it was told) replaces the stored one.
+        var learned = chatSite && site is not null && (site.SessionId ?? site.ExchangeId) is not null ? site : null;
         for (var attempt = 0; attempt < 2; attempt++)
         {
             var session = await _stores.Sessions.GetAsync(sessionKey, cancellationToken);
             var next = session is null
-                ? new SessionRecord(sessionKey, model, site?.SessionId, site?.ExchangeId, 1, expires)
-                : session with
+                ? new SessionRecord(sessionKey, model, learned?.SessionId, learned?.ExchangeId, 1, expires)
                 {
-                    TurnCount = session.TurnCount + 1,
-                    ExpiresAt = expires,
-                    UpstreamSessionId = chatSite ? site?.SessionId ?? session.UpstreamSessionId : null,
-                    ExchangeId = chatSite ? site?.ExchangeId ?? session.ExchangeId : null,
-                };
+                    SiteNonce = learned?.Nonce,
+                    SiteContext = learned?.Context,
+                    SiteTools = learned?.Tools,
+                }
+                : learned is not null
+                    ? session with
+                    {
+                        TurnCount = session.TurnCount + 1,
+                        ExpiresAt = expires,
+                        // A site that names only one of its ids keeps the other while it is the same conversation.
+                        UpstreamSessionId = learned.SessionId ?? (learned.Context == session.SiteContext ? session.UpstreamSessionId : null),
+                        ExchangeId = learned.ExchangeId ?? (learned.Context == session.SiteContext ? session.ExchangeId : null),
+                        SiteNonce = learned.Nonce,
+                        SiteContext = learned.Context,
+                        SiteTools = learned.Tools,
+                    }
+                    : session with
+                    {
+                        TurnCount = session.TurnCount + 1,
+                        ExpiresAt = expires,
+                        UpstreamSessionId = chatSite ? session.UpstreamSessionId : null,
+                        ExchangeId = chatSite ? session.ExchangeId : null,
+                        SiteNonce = chatSite ? session.SiteNonce : null,
+                        SiteContext = chatSite ? session.SiteContext : null,
+                        SiteTools = chatSite ? session.SiteTools : null,
+                    };
             if ((await _stores.Sessions.SaveAsync(next, cancellationToken)).Saved)
             {
                 break;

@@ -9,13 +9,15 @@ using Gateway.State.Tables;
 namespace Gateway.State;
 
 /// <summary>
-/// Thinking blocks for OpenAI Chat clients of Anthropic-kind targets. OpenAI Chat has no field for a
-/// thinking signature, yet Anthropic wants a tool-using turn's signed thinking back when the tool results
-/// come. So each such turn's blocks (text + signature, redacted blocks) are remembered under a hash of
+/// Thinking blocks for OpenAI Chat clients of Anthropic- and Gemini-kind targets. OpenAI Chat has no field
+/// for a thinking signature, yet Anthropic wants a tool-using turn's signed thinking back when the tool results
+/// come, and Gemini each step's <c>thoughtSignature</c> (a client that drops the call's <c>extra_content</c>
+/// loses it). So each such turn's blocks (text + signature, redacted blocks) are remembered under a hash of
 /// the client key's name and the turn's first tool-call id — independent of sessions, which most OpenAI
 /// clients never open — and put back into that turn when the client sends it again. This is the one
 /// store call a request without a session may make: only an OpenAI Chat request whose model has an
-/// Anthropic-kind target, that asks for reasoning and whose last assistant turn called tools.
+/// Anthropic-kind target and that asks for reasoning, or a Gemini-kind target, and whose assistant turns
+/// called tools without a signature.
 /// </summary>
 internal sealed class ThinkingMemory
 {
@@ -44,8 +46,37 @@ internal sealed class ThinkingMemory
     public async ValueTask<bool> RestoreAsync(Conversation conversation, string keyName, CancellationToken cancellationToken)
     {
         var turn = conversation.Messages.FindLast(m => m.Role == ChatRole.Assistant);
-        if (turn is null || turn.Parts.Find(p => p is ToolCallPart) is not ToolCallPart first
-            || turn.Parts.Exists(p => p is ReasoningPart { Signature: not null } or RedactedReasoningPart))
+        return turn is not null && await RestoreTurnAsync(turn, keyName, cancellationToken);
+    }
+
+    /// <summary>
+    /// For Gemini targets: every step of the current turn (the assistant turns since the last user text) that
+    /// called tools without a signature gets its remembered one back — Gemini checks each step's first call.
+    /// At most <paramref name="maxSteps"/> steps, the latest, are looked up (in parallel).
+    /// </summary>
+    public async ValueTask RestoreStepsAsync(Conversation conversation, string keyName, int maxSteps, CancellationToken cancellationToken)
+    {
+        var steps = new List<ChatMessage>();
+        for (var i = conversation.Messages.Count - 1; i >= 0 && steps.Count < maxSteps; i--)
+        {
+            var message = conversation.Messages[i];
+            if (message.Role == ChatRole.Assistant)
+            {
+                steps.Add(message);
+            }
+            else if (message.Role == ChatRole.User && message.Parts.Exists(p => p is TextPart or MediaPart))
+            {
+                break;
+            }
+        }
+
+        await Task.WhenAll(steps.Select(step => RestoreTurnAsync(step, keyName, cancellationToken).AsTask()));
+    }
+
+    private async ValueTask<bool> RestoreTurnAsync(ChatMessage turn, string keyName, CancellationToken cancellationToken)
+    {
+        if (turn.Parts.Find(p => p is ToolCallPart) is not ToolCallPart first
+            || turn.Parts.Exists(p => p is ReasoningPart { Signature: not null } or RedactedReasoningPart or ToolCallPart { Signature: not null }))
         {
             return false;
         }

@@ -59,6 +59,12 @@ internal static partial class ToolReplyParser
     /// <summary>The index where the first marked block opens, or -1.</summary>
     public static int MarkStart(string text, string nonce)
     {
+        // Plain text (the common case, checked on every streamed piece) never builds the pattern.
+        if (!text.Contains("<tool_call", StringComparison.Ordinal))
+        {
+            return -1;
+        }
+
         var match = OpenTag(nonce).Match(text);
         return match.Success ? match.Index : -1;
     }

@@ -50,7 +50,7 @@ public sealed class GatewayOptionsLoaderTests
     [InlineData("Gateway:Providers:openai:Headers:Host", "x", "Gateway:Providers:openai:Headers:Host")]
     [InlineData("Gateway:Providers:openai:Headers:X-Bad", "a\nb", "Gateway:Providers:openai:Headers:X-Bad")]
     [InlineData("Gateway:Providers:openai:Weight", "-1", "Gateway:Providers:openai:Weight")]
-    [InlineData("Gateway:Providers:openai:Kind", "Gemini", "not supported by this version yet")]
+    [InlineData("Gateway:Providers:openai:Kind", "Vertex", "Gateway:Providers:openai:Kind: 'Vertex' is not one of OpenAI, Anthropic, Gemini, ChatSite")]
     [InlineData("Gateway:Providers:openai:UpstreamAuth:ManagedIdentityClientId", "abc", "Gateway:Providers:openai:UpstreamAuth:ManagedIdentityClientId: is only used with Mode AzureAD")]
     [InlineData("Gateway:Providers:openai:UpstreamAuth:Scope", "api://x/.default", "Gateway:Providers:openai:UpstreamAuth:Scope: is only used with Mode AzureAD")]
     [InlineData("Gateway:Providers:openai:UpstreamAuth:Mode", "Managed", "Gateway:Providers:openai:UpstreamAuth:TokenUrl")]
@@ -74,6 +74,21 @@ public sealed class GatewayOptionsLoaderTests
         var error = Assert.Throws<GatewayConfigurationException>(() => Load(values));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_GeminiProvider_IsAcceptedAndItsChatPathNeedsTheModel()
+    {
+        var values = Valid();
+        values["Gateway:Providers:gemini:Kind"] = "Gemini";
+        values["Gateway:Providers:gemini:BaseUrl"] = "https://generativelanguage.googleapis.com/v1beta";
+        values["Gateway:Providers:gemini:ApiKey"] = "g-key";
+
+        Assert.Equal(ProviderKind.Gemini, Load(values).Providers["gemini"].Kind);
+
+        values["Gateway:Providers:gemini:ChatPath"] = "/models/gemini-x:generateContent";
+        var error = Assert.Throws<GatewayConfigurationException>(() => Load(values));
+        Assert.Contains("Gateway:Providers:gemini:ChatPath: for Gemini-kind providers must hold {model}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

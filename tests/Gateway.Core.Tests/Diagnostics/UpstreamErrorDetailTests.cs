@@ -25,6 +25,14 @@ public sealed class UpstreamErrorDetailTests
     }
 
     [Fact]
+    public void Read_GeminiEnvelope_StatusAsTypeNumericCode()
+    {
+        var detail = UpstreamErrorDetail.Read(Encoding.UTF8.GetBytes("""{"error":{"code":429,"message":"Resource has been exhausted (e.g. check quota).","status":"RESOURCE_EXHAUSTED"}}"""));
+
+        Assert.Equal(new UpstreamErrorDetail("RESOURCE_EXHAUSTED", "429", "Resource has been exhausted (e.g. check quota)."), detail);
+    }
+
+    [Fact]
     public void Read_FlatShapeWithNumericCode()
     {
         var detail = UpstreamErrorDetail.Read(Encoding.UTF8.GetBytes("""{"success":false,"code":40101,"msg":"token expired"}"""));

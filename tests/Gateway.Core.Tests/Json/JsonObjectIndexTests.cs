@@ -29,6 +29,32 @@ public sealed class JsonObjectIndexTests
         Assert.Equal("\"b\"", Encoding.UTF8.GetString(index.ValueOf(model)));
     }
 
+    // Small objects look for a repeated name by a scan, larger ones with a set: both keep the last.
+    [Theory]
+    [InlineData(3)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(40)]
+    public void TryCreate_RepeatedNameKeepsTheLast_AtAnySize(int members)
+    {
+        var text = new StringBuilder("{");
+        for (var i = 0; i < members; i++)
+        {
+            text.Append(i == 0 ? "" : ",").Append("\"k").Append(i).Append("\":").Append(i);
+        }
+
+        text.Append(",\"k1\":\"last\",\"k").Append(members - 1).Append("\":\"end\"}");
+        Assert.True(JsonObjectIndex.TryCreate(Encoding.UTF8.GetBytes(text.ToString()), out var index, out _));
+
+        Assert.Equal(members, index!.Members.Count);
+        Assert.Equal(members - 1, index.Members.Count(m => m.Name != "k1"));
+        Assert.Equal("k1", index.Members[^2].Name);
+        Assert.True(index.TryGet("k1", out var k1));
+        Assert.Equal("\"last\"", Encoding.UTF8.GetString(index.ValueOf(k1)));
+        Assert.True(index.TryGet("k" + (members - 1), out var end));
+        Assert.Equal("\"end\"", Encoding.UTF8.GetString(index.ValueOf(end)));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("[]")]

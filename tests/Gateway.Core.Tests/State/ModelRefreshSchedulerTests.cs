@@ -1,3 +1,4 @@
+using Cronos;
 using Gateway.State;
 using Xunit;
 
@@ -20,6 +21,6 @@ public sealed class ModelRefreshSchedulerTests
     [Fact]
     public void Parse_FiveFieldCron_IsRejected()
     {
-        Assert.ThrowsAny<Exception>(() => ModelRefreshScheduler.Parse("*/10 * * * *"));
+        Assert.Throws<CronFormatException>(() => ModelRefreshScheduler.Parse("*/10 * * * *"));
     }
 }

@@ -76,46 +76,4 @@ public sealed class SseEventReaderTests
 
         return events;
     }
-
-    /// <summary>Returns at most <c>readSize</c> bytes per read, as a network would in the worst case.</summary>
-    private sealed class ChunkedStream(byte[] bytes, int readSize) : Stream
-    {
-        private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => bytes.Length;
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = Math.Min(Math.Min(count, readSize), bytes.Length - _position);
-            Array.Copy(bytes, _position, buffer, offset, n);
-            _position += n;
-            return n;
-        }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var n = Math.Min(Math.Min(buffer.Length, readSize), bytes.Length - _position);
-            bytes.AsMemory(_position, n).CopyTo(buffer);
-            _position += n;
-            return ValueTask.FromResult(n);
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }

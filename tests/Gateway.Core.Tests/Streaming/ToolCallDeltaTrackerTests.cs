@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gateway.Streaming;
 using Xunit;
@@ -69,6 +71,83 @@ public sealed class ToolCallDeltaTrackerTests
 
         Assert.NotEqual(a[0].Delta["id"]!.GetValue<string>(), b[0].Delta["id"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void Normalize_InterleavedCallsOverChunks_ContinueTheCallOfTheirIndex()
+    {
+        var tracker = new ToolCallDeltaTracker([]);
+
+        var deltas = new[]
+        {
+            """[{"index":1,"id":"ca","function":{"name":"a","arguments":""}}]""",
+            """[{"index":2,"id":"cb","function":{"name":"b","arguments":""}}]""",
+            """[{"index":2,"function":{"arguments":"{\"y\":"}}]""",
+            """[{"index":1,"function":{"arguments":"{\"x\":"}}]""",
+            """[{"index":1,"function":{"arguments":"1}"}},{"index":2,"function":{"arguments":"2}"}}]""",
+        }.SelectMany(d => tracker.Normalize(Parse(d))).Select(r => (r.Index, r.IsFirst, r.Delta.ToJsonString(Relaxed))).ToList();
+
+        Assert.Equal(
+        [
+            (0, true, """{"index":0,"id":"ca","type":"function","function":{"name":"a","arguments":""}}"""),
+            (1, true, """{"index":1,"id":"cb","type":"function","function":{"name":"b","arguments":""}}"""),
+            (1, false, """{"index":1,"function":{"arguments":"{\"y\":"}}"""),
+            (0, false, """{"index":0,"function":{"arguments":"{\"x\":"}}"""),
+            (0, false, """{"index":0,"function":{"arguments":"1}"}}"""),
+            (1, false, """{"index":1,"function":{"arguments":"2}"}}"""),
+        ], deltas);
+        Assert.Equal(2, tracker.Count);
+    }
+
+    [Fact]
+    public void Normalize_ContinuationWithoutArguments_IsDropped()
+    {
+        var tracker = new ToolCallDeltaTracker([]);
+        tracker.Normalize(Parse("""[{"index":0,"id":"c1","function":{"name":"a","arguments":"{}"}}]"""));
+
+        var result = tracker.Normalize(Parse("""[{"index":0,"id":"c1","function":{"arguments":""}},{"index":0},"not an object",{"index":0,"function":{}}]"""));
+
+        Assert.Empty(result);
+        Assert.Equal(1, tracker.Count);
+    }
+
+    [Theory]
+    [InlineData("""[{"index":0,"id":"c1","type":"custom","custom":{"name":"patch","input":"*** Begin"}}]""")]
+    [InlineData("""[{"index":0,"id":"c1","custom":{"name":"patch","input":"*** Begin"}}]""")]
+    public void Normalize_CustomToolCall_KeepsItsShape(string first)
+    {
+        var tracker = new ToolCallDeltaTracker([]);
+
+        var start = tracker.Normalize(Parse(first));
+        var next = tracker.Normalize(Parse("""[{"index":0,"custom":{"input":" Patch"}}]"""));
+
+        Assert.Equal("""{"index":0,"id":"c1","type":"custom","custom":{"name":"patch","input":"*** Begin"}}""", Assert.Single(start).Delta.ToJsonString());
+        Assert.Equal("""{"index":0,"custom":{"input":" Patch"}}""", Assert.Single(next).Delta.ToJsonString());
+    }
+
+    [Fact]
+    public void Normalize_FirstDeltaWithoutNameOrArguments_StillHasBoth()
+    {
+        var tracker = new ToolCallDeltaTracker([]);
+
+        var result = tracker.Normalize(Parse("""[{"index":0,"id":"c1","type":"","function":{"name":""}}]"""));
+
+        Assert.Equal("""{"index":0,"id":"c1","type":"function","function":{"name":"","arguments":""}}""", Assert.Single(result).Delta.ToJsonString());
+    }
+
+    [Fact]
+    public void Normalize_ExtrasOnAContinuation_AreNotRepeated()
+    {
+        var tracker = new ToolCallDeltaTracker([]);
+
+        var first = tracker.Normalize(Parse("""[{"index":0,"id":"c1","type":"function","function":{"name":"a"},"extra":1,"nothing":null}]"""));
+        var next = tracker.Normalize(Parse("""[{"index":0,"function":{"arguments":"{}"},"extra":2}]"""));
+
+        Assert.Equal("""{"index":0,"id":"c1","type":"function","function":{"name":"a","arguments":""},"extra":1}""", Assert.Single(first).Delta.ToJsonString());
+        Assert.Equal("""{"index":0,"function":{"arguments":"{}"}}""", Assert.Single(next).Delta.ToJsonString());
+    }
+
+    // Compared as text the way a client receives it (quotes in arguments not escaped as \u0022).
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static JsonArray Parse(string json) => JsonNode.Parse(json)!.AsArray();
 }

@@ -67,6 +67,38 @@ public sealed class ClientAuthTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    // Auth None: every request is served; a configured key still names its caller (and its rate-limit
+    // bucket), anything else is "anonymous" and shares the bucket of its client address.
+    [Fact]
+    public async Task ModeNone_KnownKeyIsNamedOthersAreAnonymousPerAddress()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        var config = TestConfig.Single(upstream.BaseUrl).Set("Auth:Keys:ci", "sk-ci").Set("Limits:RequestsPerSecond", 0.01).Set("Limits:Burst", 1);
+        await using var gateway = await GatewayApp.StartAsync(config);
+
+        var results = new List<(HttpStatusCode Status, string? KeyName)>();
+        foreach (var key in new[] { null, "sk-ci", "sk-wrong", null })
+        {
+            using var response = await gateway.Client.PostAsync(Requests.Hello, configure: r =>
+            {
+                if (key is not null)
+                {
+                    r.Bearer(key);
+                }
+            });
+            results.Add((response.StatusCode, (await gateway.Logs.WaitForRequestLineAsync(response.Headers.GetValues("x-request-id").Single()))["key_name"]));
+        }
+
+        Assert.Equal(
+        [
+            (HttpStatusCode.OK, "anonymous"),
+            (HttpStatusCode.OK, "ci"),
+            (HttpStatusCode.TooManyRequests, "anonymous"),
+            (HttpStatusCode.TooManyRequests, "anonymous"),
+        ], results);
+        Assert.Equal(2, upstream.Requests.Count);
+    }
+
     [Fact]
     public async Task Static_SendsProviderKeyNeverClientKey()
     {

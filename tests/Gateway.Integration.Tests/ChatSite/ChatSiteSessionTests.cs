@@ -102,6 +102,55 @@ public sealed class ChatSiteSessionTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task ASideRequestUnderTheSameSession_DoesNotBecomeTheConversationsSession()
+    {
+        // A client that sends one session id with its conversation and with a side request (a title made
+        // without tools): the conversation's turn must not continue the side request's site session.
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        await using var gateway = await GatewayApp.StartAsync(Site(upstream));
+        const string tools = """[{"type":"function","function":{"name":"write","parameters":{"type":"object","properties":{"path":{"type":"string"}},"required":["path"]}}}]""";
+
+        using var title = await PostAsync(gateway, """{"model":"gpt-test","messages":[{"role":"system","content":"Write a short title."},{"role":"user","content":"make a file"}]}""");
+        await SessionStoredAsync(gateway, "conversation-1", 1);
+        using var turn = await PostAsync(gateway, $$"""{"model":"gpt-test","tools":{{tools}},"messages":[{"role":"system","content":"You are a coding agent."},{"role":"user","content":"make a file"}]}""");
+
+        Assert.Equal(HttpStatusCode.OK, turn.StatusCode);
+        Assert.Null(upstream.Requests[1].Json["session_id"]);
+        var query = Query(upstream.Requests[1]);
+        Assert.Contains("You are a coding agent.", query, StringComparison.Ordinal);
+        Assert.Contains("<tool_call id=\"", query, StringComparison.Ordinal);
+        Assert.Contains("- write", query, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AContinuedSession_KeepsItsNonce_SoACallInItsSecondTurnIsStillACall()
+    {
+        // The site's model remembers the instructions of the session's first turn (the second turn's query
+        // does not repeat them) and marks its next call with the nonce it was given then.
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.ChatSiteDefault = upstream.Site.Answer((query, said) =>
+            FakeUpstream.ChatSite.Call(FakeUpstream.ChatSite.Nonce(said)!, "list_dir", new { dir = query.Contains("[tool_result", StringComparison.Ordinal) ? "/b" : "/a" }));
+        await using var gateway = await GatewayApp.StartAsync(Site(upstream));
+        const string tools = """[{"type":"function","function":{"name":"list_dir","parameters":{"type":"object","properties":{"dir":{"type":"string"}},"required":["dir"]}}}]""";
+
+        using var first = await PostAsync(gateway, $$"""{"model":"gpt-test","tools":{{tools}},"messages":[{"role":"user","content":"look around"}]}""");
+        var call = JsonNode.Parse(await first.Content.ReadAsStringAsync())!["choices"]![0]!["message"]!["tool_calls"]![0]!;
+        await SessionStoredAsync(gateway, "conversation-1", 1);
+        using var second = await PostAsync(gateway, $$"""
+            {"model":"gpt-test","tools":{{tools}},"messages":[
+              {"role":"user","content":"look around"},
+              {"role":"assistant","content":null,"tool_calls":[{{call.ToJsonString()}}]},
+              {"role":"tool","tool_call_id":"{{call["id"]}}","content":"x.txt"}]}
+            """);
+        var message = JsonNode.Parse(await second.Content.ReadAsStringAsync())!["choices"]![0]!["message"]!;
+
+        Assert.Equal("site-session-1", upstream.Requests[1].Json["session_id"]!.GetValue<string>());
+        Assert.DoesNotContain("<tool_call id=", Query(upstream.Requests[1]), StringComparison.Ordinal);
+        Assert.Equal("""{"dir":"/b"}""", message["tool_calls"]![0]!["function"]!["arguments"]!.GetValue<string>());
+        Assert.True(message["content"] is null || message["content"]!.GetValue<string>().Length == 0);
+    }
+
+    [Fact]
     public async Task SessionNew_StartsAfresh()
     {
         await using var upstream = await FakeUpstreamServer.StartAsync();

@@ -28,6 +28,9 @@ public sealed class AnthropicSdkTests
     private static TestConfig AnthropicKind(FakeUpstreamServer upstream) =>
         new TestConfig().AnthropicProvider("claude", upstream.BaseUrl, "claude-x").Model("gpt-test", ("claude", "claude-x")).Bearer(("sdk", Key));
 
+    private static TestConfig GeminiKind(FakeUpstreamServer upstream) =>
+        new TestConfig().GeminiProvider("gemini", upstream.Root + "v1beta", "gemini-x").Model("gpt-test", ("gemini", "gemini-x")).Bearer(("sdk", Key));
+
     private static MessageCreateParams Ask(string text, IReadOnlyList<ToolUnion>? tools = null) => new()
     {
         Model = "gpt-test",
@@ -156,6 +159,60 @@ public sealed class AnthropicSdkTests
         Assert.Equal("tool", sent[2]!["role"]!.GetValue<string>());
         Assert.Equal("call_weather1", sent[2]!["tool_call_id"]!.GetValue<string>());
         Assert.Equal("""{"temp":3}""", sent[2]!["content"]!.GetValue<string>());
+    }
+
+    // Claude Code's path on Gemini: the SDK validates the thinking block that carries the thoughtSignature and the tool_use.
+    [Fact]
+    public async Task Stream_TranslatedFromAGeminiUpstream_ThoughtSignatureAndToolUseAreValidBlocks()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.Enqueue(Scripts.Sse(
+            GeminiEvents.Event(GeminiEvents.Response(new System.Text.Json.Nodes.JsonArray(GeminiEvents.Thought("Let me look.")), usage: GeminiEvents.Usage(12, 0))),
+            GeminiEvents.Event(GeminiEvents.Response(
+                new System.Text.Json.Nodes.JsonArray(GeminiEvents.Call("read", new System.Text.Json.Nodes.JsonObject { ["path"] = "a" }, signature: "c2lnLWdlbWluaQ==")),
+                "STOP",
+                GeminiEvents.Usage(12, 5, thoughts: 3)))));
+        await using var gateway = await GatewayApp.StartAsync(GeminiKind(upstream));
+
+        var blocks = new List<string>();
+        string? signature = null;
+        StopReason? stop = null;
+        await foreach (var streamEvent in Client(gateway).Messages.CreateStreaming(Ask("read a")))
+        {
+            if (streamEvent.TryPickContentBlockStart(out var start))
+            {
+                blocks.Add(start!.ContentBlock.Json.GetProperty("type").GetString()!);
+            }
+            else if (streamEvent.TryPickContentBlockDelta(out var delta) && delta!.Delta.TryPickSignature(out var signed))
+            {
+                signature = signed!.Signature;
+            }
+            else if (streamEvent.TryPickDelta(out var messageDelta))
+            {
+                stop = messageDelta!.Delta.StopReason?.Value();
+            }
+        }
+
+        Assert.Equal(["thinking", "tool_use"], blocks);
+        Assert.StartsWith("gw1~g", signature, StringComparison.Ordinal);
+        Assert.EndsWith("~c2lnLWdlbWluaQ==", signature, StringComparison.Ordinal);
+        Assert.Equal(StopReason.ToolUse, stop);
+        Assert.EndsWith("/models/gemini-x:streamGenerateContent?alt=sse", Assert.Single(upstream.Requests).Path, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NonStream_TranslatedFromAGeminiUpstream_IsAMessageWithUsage()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        await using var gateway = await GatewayApp.StartAsync(GeminiKind(upstream));
+
+        var message = await Client(gateway).Messages.Create(Ask("hello gemini"));
+
+        Assert.True(Assert.Single(message.Content).TryPickText(out var text));
+        Assert.Equal("echo: hello gemini", text!.Text);
+        Assert.Equal(StopReason.EndTurn, message.StopReason!.Value());
+        Assert.Equal(5, message.Usage.InputTokens);
+        Assert.Equal(3, message.Usage.OutputTokens);
     }
 
     [Fact]

@@ -17,17 +17,21 @@ public sealed class OpenAISdkResponsesTests
     private static ResponsesClient Client(GatewayApp gateway) =>
         new(new ApiKeyCredential("sk-client"), new ResponsesClientOptions { Endpoint = new Uri(gateway.Root, "v1") });
 
-    private static TestConfig Config(FakeUpstreamServer upstream, bool anthropic) => anthropic
-        ? new TestConfig().AnthropicProvider("claude", upstream.BaseUrl, "claude-x").Model("gpt-test", ("claude", "claude-x")).Bearer(("sdk", "sk-client"))
-        : TestConfig.Single(upstream.BaseUrl).Bearer(("sdk", "sk-client"));
+    private static TestConfig Config(FakeUpstreamServer upstream, string kind) => kind switch
+    {
+        "Anthropic" => new TestConfig().AnthropicProvider("claude", upstream.BaseUrl, "claude-x").Model("gpt-test", ("claude", "claude-x")).Bearer(("sdk", "sk-client")),
+        "Gemini" => new TestConfig().GeminiProvider("gemini", upstream.Root + "v1beta", "gemini-x").Model("gpt-test", ("gemini", "gemini-x")).Bearer(("sdk", "sk-client")),
+        _ => TestConfig.Single(upstream.BaseUrl).Bearer(("sdk", "sk-client")),
+    };
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task NonStream_IsAResponseWithTextAndUsage(bool anthropic)
+    [InlineData("OpenAI")]
+    [InlineData("Anthropic")]
+    [InlineData("Gemini")]
+    public async Task NonStream_IsAResponseWithTextAndUsage(string kind)
     {
         await using var upstream = await FakeUpstreamServer.StartAsync();
-        await using var gateway = await GatewayApp.StartAsync(Config(upstream, anthropic));
+        await using var gateway = await GatewayApp.StartAsync(Config(upstream, kind));
 
         ResponseResult response = await Client(gateway).CreateResponseAsync(new CreateResponseOptions("gpt-test", [ResponseItem.CreateUserMessageItem("hello sdk")]));
 
@@ -38,12 +42,13 @@ public sealed class OpenAISdkResponsesTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Stream_DeliversTextDeltasAndACompletedResponse(bool anthropic)
+    [InlineData("OpenAI")]
+    [InlineData("Anthropic")]
+    [InlineData("Gemini")]
+    public async Task Stream_DeliversTextDeltasAndACompletedResponse(string kind)
     {
         await using var upstream = await FakeUpstreamServer.StartAsync();
-        await using var gateway = await GatewayApp.StartAsync(Config(upstream, anthropic));
+        await using var gateway = await GatewayApp.StartAsync(Config(upstream, kind));
 
         var text = new StringBuilder();
         ResponseResult? completed = null;
@@ -74,7 +79,7 @@ public sealed class OpenAISdkResponsesTests
         upstream.Enqueue(
             Scripts.Json(Chunks.ToolCompletion("get_weather", """{"city":"Oslo"}""", id: "call_weather1")),
             Scripts.Json(Chunks.Completion("It is 3 degrees in Oslo.")));
-        await using var gateway = await GatewayApp.StartAsync(Config(upstream, anthropic: false));
+        await using var gateway = await GatewayApp.StartAsync(Config(upstream, "OpenAI"));
         var client = Client(gateway);
         var tool = ResponseTool.CreateFunctionTool("get_weather", BinaryData.FromString("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}"""), strictModeEnabled: false, functionDescription: "Weather by city");
         List<ResponseItem> input = [ResponseItem.CreateUserMessageItem("Weather in Oslo?")];
@@ -98,7 +103,7 @@ public sealed class OpenAISdkResponsesTests
     public async Task UnknownModel_IsTheSdksClientResultExceptionWith404()
     {
         await using var upstream = await FakeUpstreamServer.StartAsync();
-        await using var gateway = await GatewayApp.StartAsync(Config(upstream, anthropic: false));
+        await using var gateway = await GatewayApp.StartAsync(Config(upstream, "OpenAI"));
 
         var error = await Assert.ThrowsAsync<ClientResultException>(() => Client(gateway).CreateResponseAsync(new CreateResponseOptions("nope", [ResponseItem.CreateUserMessageItem("hi")])));
 

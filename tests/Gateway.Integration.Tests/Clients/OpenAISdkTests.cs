@@ -87,6 +87,37 @@ public sealed class OpenAISdkTests
         Assert.Equal("call_weather1", followUp[2]!["tool_call_id"]!.GetValue<string>());
     }
 
+    // A Gemini upstream behind the SDK: the call's thoughtSignature rides in extra_content, which the SDK keeps
+    // on the call it sends back, and Gemini gets it on the functionCall.
+    [Fact]
+    public async Task ToolCall_RoundTrip_ThroughAGeminiUpstream()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.Enqueue(
+            Scripts.Json(GeminiEvents.Response(new System.Text.Json.Nodes.JsonArray(GeminiEvents.Call("get_weather", new System.Text.Json.Nodes.JsonObject { ["city"] = "Oslo" }, signature: "c2lnLXdlYXRoZXI=")), "STOP", GeminiEvents.Usage(20, 5)).ToJsonString()),
+            Scripts.Json(GeminiEvents.Response(new System.Text.Json.Nodes.JsonArray(GeminiEvents.Text("It is 3 degrees in Oslo.")), "STOP", GeminiEvents.Usage(30, 8)).ToJsonString()));
+        var config = new TestConfig().GeminiProvider("gemini", upstream.Root + "v1beta", "gemini-x").Model("gpt-test", ("gemini", "gemini-x")).Bearer(("sdk", "sk-client"));
+        await using var gateway = await GatewayApp.StartAsync(config);
+        var client = Client(gateway);
+        var options = new ChatCompletionOptions
+        {
+            Tools = { ChatTool.CreateFunctionTool("get_weather", "Weather by city", BinaryData.FromString("""{"type":"object","properties":{"city":{"type":"string"}}}""")) },
+        };
+        List<ChatMessage> messages = [new UserChatMessage("Weather in Oslo?")];
+
+        ChatCompletion first = await client.CompleteChatAsync(messages, options);
+        var call = Assert.Single(first.ToolCalls);
+        messages.Add(new AssistantChatMessage(first));
+        messages.Add(new ToolChatMessage(call.Id, """{"temp":3}"""));
+        ChatCompletion second = await client.CompleteChatAsync(messages, options);
+
+        Assert.Equal(ChatFinishReason.ToolCalls, first.FinishReason);
+        Assert.Equal("It is 3 degrees in Oslo.", second.Content[0].Text);
+        var history = upstream.Requests[1].Json["contents"]!.AsArray();
+        Assert.Equal("c2lnLXdlYXRoZXI=", history[1]!["parts"]![0]!["thoughtSignature"]!.GetValue<string>());
+        Assert.Equal("get_weather", history[2]!["parts"]![0]!["functionResponse"]!["name"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Errors_SurfaceAsClientResultExceptionWithStatus()
     {

@@ -48,6 +48,14 @@ public sealed class TestConfig
         return Set($"Providers:{id}:Kind", "Anthropic");
     }
 
+    /// <summary>A Gemini-kind provider with a static model list, on the fake upstream's Gemini routes.</summary>
+    public TestConfig GeminiProvider(string id, string baseUrl, params string[] models)
+    {
+        Provider(id, baseUrl, models);
+        Set($"Providers:{id}:ApiKey", "gemini-key-" + id);
+        return Set($"Providers:{id}:Kind", "Gemini");
+    }
+
     /// <summary>A chat-site provider (no native tools) with a static model list, on the fake upstream's <c>/v2/chats</c>.</summary>
     public TestConfig ChatSiteProvider(string id, string baseUrl, params string[] models)
     {

@@ -135,6 +135,32 @@ public sealed class FailoverTests
         Assert.Single(b.Requests);
     }
 
+    // new-api disables a channel on credential errors; a second candidate failing differently must not
+    // hide that the first one refused the gateway's key.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AuthFailureThenAnotherFailure_Is502UpstreamAuthError(bool stream)
+    {
+        await using var a = await FakeUpstreamServer.StartAsync();
+        await using var b = await FakeUpstreamServer.StartAsync();
+        a.Default = Scripts.Status(401, "Incorrect API key provided");
+        b.Default = Scripts.Status(500, "internal error");
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Pair(a.BaseUrl, b.BaseUrl));
+
+        using var response = await gateway.Client.PostAsync(stream ? Requests.HelloStream : Requests.Hello);
+        var body = await response.Content.ReadAsStringAsync();
+        var line = await gateway.Logs.WaitForRequestLineAsync();
+        var error = JsonNode.Parse(body)!["error"]!;
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(("upstream_error", "upstream_auth_error", "The upstream rejected the gateway's credentials."), (error["type"]!.GetValue<string>(), error["code"]!.GetValue<string>(), error["message"]!.GetValue<string>()));
+        Assert.Equal(("2", "upstream_error", "500"), (line["attempts"], line["end_reason"], line["upstream_status"]));
+        Assert.Single(a.Requests);
+        Assert.Single(b.Requests);
+    }
+
     [Fact]
     public async Task CredentialErrorOn200Body_IsAnUpstreamFailure()
     {
@@ -181,6 +207,27 @@ public sealed class FailoverTests
         Assert.Equal("no_provider_available", error["code"]!.GetValue<string>());
         Assert.InRange(second.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 20);
         Assert.Single(upstream.Requests);
+    }
+
+    [Fact]
+    public async Task EveryCandidateCoolingDown_RetryAfterIsTheSoonestCooldown()
+    {
+        await using var a = await FakeUpstreamServer.StartAsync();
+        await using var b = await FakeUpstreamServer.StartAsync();
+        a.Enqueue(Scripts.Status(429, "slow down", retryAfter: "40"));
+        b.Enqueue(Scripts.Status(503, "busy", retryAfter: "7"));
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Pair(a.BaseUrl, b.BaseUrl));
+
+        using var first = await gateway.Client.PostAsync(Requests.Hello);
+        using var second = await gateway.Client.PostAsync(Requests.Hello);
+        var error = JsonNode.Parse(await second.Content.ReadAsStringAsync())!["error"]!;
+
+        Assert.Equal(HttpStatusCode.BadGateway, first.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode);
+        Assert.Equal(("server_error", "no_provider_available"), (error["type"]!.GetValue<string>(), error["code"]!.GetValue<string>()));
+        Assert.InRange(second.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 5, 7);
+        Assert.Single(a.Requests);
+        Assert.Single(b.Requests);
     }
 
     [Fact]

@@ -487,4 +487,57 @@ public sealed class StreamingTests
         Assert.Equal(7, chunks[^1]["usage"]!["total_tokens"]!.GetValue<int>());
         Assert.DoesNotContain(chunks, c => c["error"] is not null);
     }
+
+    [Fact]
+    public async Task TwoChoicesFinishingInOneChunk_UsageRidesOnThatChunk()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.Enqueue(Scripts.Sse(
+            SseStep.Data(Chunks.Content("A", 0)),
+            SseStep.Data(Chunks.Content("B", 1)),
+            SseStep.Data("""{"id":"chatcmpl-fake","object":"chat.completion.chunk","created":1,"model":"fake-model","choices":[{"index":0,"delta":{},"finish_reason":"stop"},{"index":1,"delta":{},"finish_reason":"length"}]}"""),
+            SseStep.Data(Chunks.Usage(3, 4)),
+            SseStep.Done()));
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Single(upstream.BaseUrl));
+
+        var (_, events, _) = await gateway.Client.StreamAsync("""{"model":"gpt-test","stream":true,"n":2,"messages":[{"role":"user","content":"x"}]}""");
+        var chunks = SseText.Chunks(events);
+        var line = await gateway.Logs.WaitForRequestLineAsync();
+
+        Assert.Equal(3, chunks.Count);
+        Assert.Equal(["stop", "length"], chunks[^1]["choices"]!.AsArray().Select(c => c!["finish_reason"]!.GetValue<string>()));
+        Assert.Equal(7, chunks[^1]["usage"]!["total_tokens"]!.GetValue<int>());
+        Assert.True(events[^1].IsDone);
+        Assert.Equal(("length", "3", "4"), (line["end_reason"], line["prompt_tokens"], line["completion_tokens"]));
+    }
+
+    [Fact]
+    public async Task StreamEndingWithNoChoices_FailsOverToTheNextCandidate()
+    {
+        await using var a = await FakeUpstreamServer.StartAsync();
+        await using var b = await FakeUpstreamServer.StartAsync();
+        a.Enqueue(Scripts.Sse(SseStep.Data("""{"id":"x","object":"chat.completion.chunk","choices":[]}"""), SseStep.Data(Chunks.Usage(1, 0)), SseStep.Done()));
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Pair(a.BaseUrl, b.BaseUrl));
+
+        var (response, events, _) = await gateway.Client.StreamAsync(Requests.HelloStream);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("echo: hello", SseText.Content(events));
+        Assert.Single(a.Requests);
+        Assert.Single(b.Requests);
+    }
+
+    [Fact]
+    public async Task StreamEndingWithNoChoicesEverywhere_Is502BadResponse()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.Enqueue(Scripts.Sse(SseStep.Data("""{"id":"x","object":"chat.completion.chunk","choices":[]}"""), SseStep.Done()));
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Single(upstream.BaseUrl));
+
+        using var response = await gateway.Client.PostAsync(Requests.HelloStream);
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(("upstream_error", "upstream_bad_response"), (error["type"]!.GetValue<string>(), error["code"]!.GetValue<string>()));
+    }
 }

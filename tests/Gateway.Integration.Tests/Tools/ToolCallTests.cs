@@ -26,13 +26,7 @@ public sealed class ToolCallTests
         await using var gateway = await GatewayApp.StartAsync(TestConfig.Single(upstream.BaseUrl));
 
         var (_, events, _) = await gateway.Client.StreamAsync(ToolRequest);
-        var deltas = SseText.Chunks(events)
-            .SelectMany(c => c["choices"]!.AsArray())
-            .Select(c => c!["delta"]?["tool_calls"])
-            .OfType<JsonArray>()
-            .SelectMany(a => a)
-            .Select(d => d!.AsObject())
-            .ToList();
+        var deltas = ToolCallDeltas(events);
 
         Assert.Equal([0, 0, 0, 1], deltas.Select(d => d["index"]!.GetValue<int>()));
         Assert.Equal("call_a", deltas[0]["id"]!.GetValue<string>());
@@ -124,4 +118,62 @@ public sealed class ToolCallTests
         Assert.Equal(2, ids.Distinct().Count());
         Assert.Equal("dup", ids[0]);
     }
+
+    // Parallel calls whose argument deltas arrive interleaved: each continuation joins the call of its own index.
+    [Fact]
+    public async Task InterleavedParallelCalls_ContinueByIndex()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.Enqueue(Scripts.Sse(
+            SseStep.Data(Chunks.ToolCall(0, "call_r", "read", "")),
+            SseStep.Data(Chunks.ToolCall(1, "call_w", "write", "")),
+            SseStep.Data(Chunks.ToolCall(1, null, null, "{\"b\":")),
+            SseStep.Data(Chunks.ToolCall(0, null, null, "{\"a\":")),
+            SseStep.Data(Chunks.ToolCall(1, null, null, "2}")),
+            SseStep.Data(Chunks.ToolCall(0, null, null, "1}")),
+            SseStep.Data(Chunks.Finish("tool_calls")),
+            SseStep.Done()));
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Single(upstream.BaseUrl));
+
+        var (_, events, _) = await gateway.Client.StreamAsync(ToolRequest);
+        var deltas = ToolCallDeltas(events);
+        string Arguments(int index) => string.Concat(deltas.Where(d => d["index"]!.GetValue<int>() == index).Select(d => d["function"]!["arguments"]!.GetValue<string>()));
+
+        Assert.Equal([0, 1, 1, 0, 1, 0], deltas.Select(d => d["index"]!.GetValue<int>()));
+        Assert.Equal(["call_r", "call_w"], deltas.Where(d => d["id"] is not null).Select(d => d["id"]!.GetValue<string>()));
+        Assert.Equal(("{\"a\":1}", "{\"b\":2}"), (Arguments(0), Arguments(1)));
+    }
+
+    // n > 1 without streaming: each choice's finish_reason follows what it emitted, ids are unique across choices.
+    [Fact]
+    public async Task NonStreamTwoChoices_EachFinishDerivedAndIdsUniqueAcrossChoices()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.Enqueue(Scripts.Json("""
+            {"id":"c","object":"chat.completion","created":1,"model":"fake-model","choices":[
+            {"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"same","type":"function","function":{"name":"read","arguments":"{}"}}]},"finish_reason":"stop"},
+            {"index":1,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"same","type":"function","function":{"name":"write","arguments":"{}"}}]},"finish_reason":"tool_calls"},
+            {"index":2,"message":{"role":"assistant","content":"plain"},"finish_reason":"tool_calls"}],
+            "usage":{"prompt_tokens":4,"completion_tokens":6,"total_tokens":10}}
+            """));
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Single(upstream.BaseUrl));
+
+        using var response = await gateway.Client.PostAsync("""{"model":"gpt-test","n":3,"messages":[{"role":"user","content":"x"}]}""");
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var choices = body["choices"]!.AsArray();
+        var ids = choices.Take(2).Select(c => c!["message"]!["tool_calls"]![0]!["id"]!.GetValue<string>()).ToList();
+
+        Assert.Equal(["tool_calls", "tool_calls", "stop"], choices.Select(c => c!["finish_reason"]!.GetValue<string>()));
+        Assert.Equal("same", ids[0]);
+        Assert.NotEqual("same", ids[1]);
+        Assert.Equal(10, body["usage"]!["total_tokens"]!.GetValue<int>());
+    }
+
+    private static List<JsonObject> ToolCallDeltas(List<SseText.Event> events) =>
+        [.. SseText.Chunks(events)
+            .SelectMany(c => c["choices"]!.AsArray())
+            .Select(c => c!["delta"]?["tool_calls"])
+            .OfType<JsonArray>()
+            .SelectMany(a => a)
+            .Select(d => d!.AsObject())];
 }

@@ -53,12 +53,12 @@ internal sealed class AnthropicPassThroughCodec : IAttemptCodec
     {
         var body = request.Body;
         var rewriter = new JsonObjectRewriter(body);
-        rewriter.Set("model", w => w.WriteStringValue(target.Model));
+        rewriter.SetString("model", target.Model);
         if (!countTokens)
         {
             if (stream && (!body.TryGet("stream", out var flag) || flag.ValueKind != JsonTokenType.True))
             {
-                rewriter.Set("stream", w => w.WriteBooleanValue(true));
+                rewriter.SetTrue("stream");
             }
 
             if (!body.TryGet("max_tokens", out var max) || max.ValueKind != JsonTokenType.Number)

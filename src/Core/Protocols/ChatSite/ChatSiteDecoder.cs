@@ -17,12 +17,19 @@ namespace Gateway.Protocols.ChatSite;
 internal sealed class ChatSiteDecoder : IUpstreamDecoder
 {
     private readonly ChatRequest _request;
+    private readonly SiteSessionUse? _use;
+    private readonly string? _nonce;
     private readonly ThinkingTagSplitter _thinking = new();
     private bool _finished;
 
-    public ChatSiteDecoder(ChatRequest request)
+    /// <param name="request">The request whose <see cref="ChatRequest.AnsweredSiteSession"/> gets the site's ids.</param>
+    /// <param name="use">This turn's conversation and tools, recorded with the ids.</param>
+    /// <param name="nonce">The tool-protocol nonce this turn's query used.</param>
+    public ChatSiteDecoder(ChatRequest request, SiteSessionUse? use = null, string? nonce = null)
     {
         _request = request;
+        _use = use;
+        _nonce = nonce;
     }
 
     public StreamStep Decode(in SseEvent upstream, List<ChatUpdate> updates)
@@ -143,7 +150,9 @@ internal sealed class ChatSiteDecoder : IUpstreamDecoder
         if (session is not null || exchange is not null)
         {
             var known = _request.AnsweredSiteSession;
-            _request.AnsweredSiteSession = new SiteSession(session ?? known?.SessionId, exchange ?? known?.ExchangeId, 0);
+            session ??= known?.SessionId;
+            exchange ??= known?.ExchangeId;
+            _request.AnsweredSiteSession = _use?.Answered(session, exchange, _nonce) ?? new SiteSession(session, exchange, 0, _nonce);
         }
     }
 

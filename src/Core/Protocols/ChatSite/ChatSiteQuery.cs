@@ -10,7 +10,8 @@ namespace Gateway.Protocols.ChatSite;
 /// The one text a chat site takes: the system text and the thinking prompt, the tool instructions, the
 /// conversation so far and the current turn (its question and the results of the tools it called). A
 /// reused site session already holds the earlier turns, so then only the current turn goes (with the tool
-/// instructions again every <see cref="ChatSiteOptions.ToolReminderTurns"/> turns). Over
+/// instructions when the session has not had them for these tools, and again every
+/// <see cref="ChatSiteOptions.ToolReminderTurns"/> turns). Over
 /// <see cref="ChatSiteOptions.QueryBudgetChars"/>, tool results are cut first, the oldest history next, the
 /// current question last.
 /// </summary>
@@ -21,7 +22,7 @@ internal static class ChatSiteQuery
 
     private const string Omitted = "[Earlier messages omitted]";
 
-    public static string Build(Conversation conversation, SiteSession? session, ToolProtocol? tools, ChatSiteOptions site, int? thinkingBudget)
+    public static string Build(Conversation conversation, SiteSession? session, ToolProtocol? tools, bool toolsKnown, ChatSiteOptions site, int? thinkingBudget)
     {
         var messages = conversation.Messages;
         var lastAssistant = messages.FindLastIndex(m => m.Role == ChatRole.Assistant);
@@ -39,7 +40,7 @@ internal static class ChatSiteQuery
             fixedParts.Add(system);
         }
 
-        if (tools is { Offered: true } && (session is null || session.Turns % site.ToolReminderTurns == 0))
+        if (tools is { Offered: true } && (session is null || !toolsKnown || session.Turns % site.ToolReminderTurns == 0))
         {
             fixedParts.Add(tools.Instructions());
         }

@@ -16,21 +16,23 @@ namespace Gateway.Protocols.ChatSite;
 internal sealed class ChatSiteRequestWriter : IUpstreamRequestWriter
 {
     private readonly ToolProtocol? _tools;
+    private readonly SiteSessionUse _use;
     private bool _withoutSession;
 
-    public ChatSiteRequestWriter(ToolProtocol? tools)
+    public ChatSiteRequestWriter(ToolProtocol? tools, SiteSessionUse use)
     {
         _tools = tools;
+        _use = use;
     }
 
     public ReadOnlyMemory<byte> Write(ChatRequest request, RouteTarget target, bool stream)
     {
         var conversation = request.Conversation ?? throw new InvalidOperationException("A chat-site request needs the neutral conversation.");
         var site = target.Provider.Options.ChatSite;
-        var session = _withoutSession || request.SiteSession is not { } known || (known.SessionId ?? known.ExchangeId) is null ? null : known;
+        var session = _withoutSession ? null : _use.Continued;
         request.AnsweredSiteSession = null;
         var thinking = target.Provider.Thinking == ThinkingMode.PromptTags ? ThinkingBudget(request, conversation) : null;
-        var query = ChatSiteQuery.Build(conversation, session, _tools, site, thinking);
+        var query = ChatSiteQuery.Build(conversation, session, _tools, session is not null && _use.ToolsKnown, site, thinking);
 
         using var buffer = new MemoryStream();
         // Relaxed escaping: the query is mostly prose, quotes and angle brackets, sent as JSON to an API (never HTML).
@@ -80,7 +82,7 @@ internal sealed class ChatSiteRequestWriter : IUpstreamRequestWriter
 
     public ReadOnlyMemory<byte>? WithoutSession(ChatRequest request, RouteTarget target, bool stream)
     {
-        if (_withoutSession || request.SiteSession is not { } known || (known.SessionId ?? known.ExchangeId) is null)
+        if (_withoutSession || _use.Continued is null)
         {
             return null;
         }

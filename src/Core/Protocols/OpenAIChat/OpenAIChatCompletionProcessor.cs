@@ -25,11 +25,35 @@ internal sealed class OpenAIChatCompletionProcessor
         _estimator = estimator;
     }
 
+    // The answer's text, kept only to estimate usage when the upstream reports none: one buffer per thread,
+    // taken out while in use, rather than one per answer (it is not needed past TryProcess).
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_text;
+
+    private const int KeptTextCapacity = 64 * 1024;
+
     /// <summary>The answer; false when the body is not a completion (malformed or an error object).</summary>
     public bool TryProcess(ReadOnlyMemory<byte> completion, out ReadOnlyMemory<byte> answer, out TokenUsage usage, out FinishReason? finish)
     {
+        var text = t_text ?? new ArrayBufferWriter<byte>(256);
+        t_text = null;
+        try
+        {
+            return TryProcess(completion, text, out answer, out usage, out finish);
+        }
+        finally
+        {
+            text.ResetWrittenCount();
+            if (text.Capacity <= KeptTextCapacity)
+            {
+                t_text = text;
+            }
+        }
+    }
+
+    private bool TryProcess(ReadOnlyMemory<byte> completion, ArrayBufferWriter<byte> text, out ReadOnlyMemory<byte> answer, out TokenUsage usage, out FinishReason? finish)
+    {
         var scan = new ChunkScan();
-        var text = new ArrayBufferWriter<byte>(256);
         answer = default;
         usage = default;
         finish = null;

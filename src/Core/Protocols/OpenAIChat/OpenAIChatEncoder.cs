@@ -286,6 +286,7 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
             writer.WriteString("name", tool.Name);
             writer.WriteString(tool.Custom ? "input" : "arguments", tool.Arguments);
             writer.WriteEndObject();
+            WriteSignature(writer, tool);
             writer.WriteEndObject();
         }
 
@@ -472,6 +473,7 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
 
             writer.WriteString(tool.Custom ? "input" : "arguments", tool.Arguments);
             writer.WriteEndObject();
+            WriteSignature(writer, tool);
             writer.WriteEndObject();
         }
 
@@ -537,7 +539,10 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
                     break;
                 case ChatUpdateKind.ToolCallStart:
                     State.Tools++;
-                    Tools.Add(new ToolDelta(update.ToolIndex, update.ToolId, update.ToolName, update.Text ?? string.Empty, update.CustomTool));
+                    Tools.Add(new ToolDelta(update.ToolIndex, update.ToolId, update.ToolName, update.Text ?? string.Empty, update.CustomTool)
+                    {
+                        Signature = update.Opaque is { Kind: Configuration.ProviderKind.Gemini } signature ? signature.Encode() : null,
+                    });
                     break;
                 case ChatUpdateKind.ToolArgumentsDelta when !whole:
                     Tools.Add(new ToolDelta(update.ToolIndex, null, null, update.Text ?? string.Empty, update.CustomTool));
@@ -554,5 +559,25 @@ internal sealed class OpenAIChatEncoder : IClientEncoder
         }
     }
 
-    private sealed record ToolDelta(int Index, string? Id, string? Name, string Arguments, bool Custom);
+    private sealed record ToolDelta(int Index, string? Id, string? Name, string Arguments, bool Custom)
+    {
+        /// <summary>A Gemini <c>thoughtSignature</c> (origin-tagged), on the call's first delta.</summary>
+        public string? Signature { get; init; }
+    }
+
+    // Where Gemini's own OpenAI-compatible API puts a call's thoughtSignature; clients that keep unknown
+    // fields (the OpenAI SDKs do) send it back with the call.
+    private static void WriteSignature(Utf8JsonWriter writer, ToolDelta tool)
+    {
+        if (tool.Signature is null)
+        {
+            return;
+        }
+
+        writer.WriteStartObject("extra_content");
+        writer.WriteStartObject("google");
+        writer.WriteString("thought_signature", tool.Signature);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
 }

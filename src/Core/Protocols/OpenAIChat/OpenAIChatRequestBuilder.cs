@@ -14,18 +14,19 @@ namespace Gateway.Protocols.OpenAIChat;
 internal static class OpenAIChatRequestBuilder
 {
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JsonObjectRewriter.WriterOptions.Encoder };
+    private static readonly byte[] IncludeUsage = """{"include_usage":true}"""u8.ToArray();
 
     public static ReadOnlyMemory<byte> Build(ChatRequest request, string targetModel, bool sendStreamOptions, bool promptTagsThinking, bool thinkingOff = false)
     {
         var body = request.Body;
         var rewriter = new JsonObjectRewriter(body);
-        rewriter.Set("model", w => w.WriteStringValue(targetModel));
+        rewriter.SetString("model", targetModel);
 
         if (request.Stream)
         {
             if (!body.TryGet("stream", out var stream) || stream.ValueKind != JsonTokenType.True)
             {
-                rewriter.Set("stream", w => w.WriteBooleanValue(true));
+                rewriter.SetTrue("stream");
             }
 
             if (sendStreamOptions)
@@ -40,7 +41,7 @@ internal static class OpenAIChatRequestBuilder
                 }
                 else
                 {
-                    rewriter.Set("stream_options", w => w.WriteRawValue("""{"include_usage":true}"""u8, skipInputValidation: true));
+                    rewriter.SetRaw("stream_options", IncludeUsage);
                 }
             }
             else

@@ -168,7 +168,15 @@ internal static class OpenAIChatRequestReader
             return null;
         }
 
-        return new ToolCallPart(String(call, "id") ?? string.Empty, String(function, "name") ?? string.Empty, ArgumentsText(function, custom ? "input" : "arguments"), custom);
+        // Gemini's thoughtSignature, where Gemini's OpenAI-compatible API (and this gateway) put it on a call.
+        var signature = call.TryGetProperty("extra_content", out var extra) && extra.ValueKind == JsonValueKind.Object
+            && extra.TryGetProperty("google", out var google) && String(google, "thought_signature") is { Length: > 0 } value
+            ? Opaque.Decode(value, Configuration.ProviderKind.Gemini)
+            : null;
+        return new ToolCallPart(String(call, "id") ?? string.Empty, String(function, "name") ?? string.Empty, ArgumentsText(function, custom ? "input" : "arguments"), custom)
+        {
+            Signature = signature,
+        };
     }
 
     private static string ArgumentsText(JsonElement function, string name) =>

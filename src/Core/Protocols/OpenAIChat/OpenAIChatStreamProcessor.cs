@@ -22,7 +22,9 @@ internal sealed class OpenAIChatStreamProcessor
     private readonly bool _rewriteThinking;
     private readonly TokenEstimator _estimator;
     private readonly ChunkScan _scan = new();
-    private readonly ArrayBufferWriter<byte> _text = new(1024);
+    // The answer's text, for estimating usage should the upstream report none. It grows with the answer; it
+    // starts small because a gateway holds one per open stream (a kilobyte each was a megabyte per thousand).
+    private readonly ArrayBufferWriter<byte> _text = new(128);
     private readonly HashSet<string> _toolIds = new(StringComparer.Ordinal);
     private readonly List<ChoiceState?> _choices = [];
     private int _finishedCount;

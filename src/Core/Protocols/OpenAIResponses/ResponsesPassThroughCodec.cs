@@ -50,12 +50,12 @@ internal sealed class ResponsesPassThroughCodec : IAttemptCodec, IKeptOutput
     {
         var body = _request.Body;
         var rewriter = new JsonObjectRewriter(body);
-        rewriter.Set("model", w => w.WriteStringValue(_target.Model));
+        rewriter.SetString("model", _target.Model);
         if (!_request.Compaction)
         {
             if (stream && (!body.TryGet("stream", out var flag) || flag.ValueKind != JsonTokenType.True))
             {
-                rewriter.Set("stream", w => w.WriteBooleanValue(true));
+                rewriter.SetTrue("stream");
             }
             else if (!stream && body.TryGet("stream", out _))
             {

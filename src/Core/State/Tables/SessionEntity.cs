@@ -30,6 +30,12 @@ internal sealed class SessionEntity : ITableEntity
 
     public string? ExchangeId { get; set; }
 
+    public string? SiteNonce { get; set; }
+
+    public string? SiteContext { get; set; }
+
+    public string? SiteTools { get; set; }
+
     public int TurnCount { get; set; }
 
     public DateTimeOffset? ExpiresAt { get; set; }

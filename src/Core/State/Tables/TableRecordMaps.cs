@@ -17,13 +17,21 @@ internal sealed class SessionMap : ITableRecordMap<SessionRecord, SessionEntity>
         Model = record.Model,
         UpstreamSessionId = record.UpstreamSessionId,
         ExchangeId = record.ExchangeId,
+        SiteNonce = record.SiteNonce,
+        SiteContext = record.SiteContext,
+        SiteTools = record.SiteTools,
         TurnCount = record.TurnCount,
         ExpiresAt = record.ExpiresAt,
     };
 
     public SessionRecord? ToRecord(SessionEntity entity) => entity.SchemaVersion != SessionEntity.CurrentSchema
         ? null
-        : new SessionRecord(entity.PartitionKey, entity.Model ?? string.Empty, entity.UpstreamSessionId, entity.ExchangeId, entity.TurnCount, entity.ExpiresAt, entity.ETag.ToString());
+        : new SessionRecord(entity.PartitionKey, entity.Model ?? string.Empty, entity.UpstreamSessionId, entity.ExchangeId, entity.TurnCount, entity.ExpiresAt, entity.ETag.ToString())
+        {
+            SiteNonce = entity.SiteNonce,
+            SiteContext = entity.SiteContext,
+            SiteTools = entity.SiteTools,
+        };
 }
 
 internal sealed class AffinityMap : ITableRecordMap<AffinityRecord, AffinityEntity>

@@ -48,27 +48,10 @@ public sealed partial class AnthropicOutboundGoldenTests
     public async Task Stream_MatchesGolden(string name)
     {
         var codec = Codec(Parse(Simple), Target(ThinkingMode.Native, ThinkingStyle.Adaptive));
-        var frames = new List<SseFrame>();
-        var transcript = new StringBuilder();
-        var upstream = new MemoryStream(Encoding.UTF8.GetBytes(Golden.Read($"anthropic-out/{name}.upstream.sse")));
-        using var body = new ReadActivityStream(upstream, TimeProvider.System);
-        GatewayError? interruption = null;
-        await foreach (var e in SseEventReader.ReadAsync(body, CancellationToken.None))
-        {
-            var step = codec.OnUpstreamEvent(e, frames);
-            transcript.Append("# ").Append(step).Append('\n');
-            AnthropicInboundGoldenTests.Flush(frames, transcript);
-            if (step is StreamStep.UpstreamError or StreamStep.Malformed)
-            {
-                interruption = StreamErrors.Interrupted("The upstream reported an error mid-stream.");
-                break;
-            }
-        }
 
-        transcript.Append("# end: ").Append(codec.OnUpstreamEnd(frames, interruption)).Append('\n');
-        AnthropicInboundGoldenTests.Flush(frames, transcript);
+        var transcript = await Transcripts.RunAsync(codec, Golden.Read($"anthropic-out/{name}.upstream.sse"));
 
-        Golden.AssertMatches($"anthropic-out/{name}.client.sse", Scrub(transcript.ToString()));
+        Golden.AssertMatches($"anthropic-out/{name}.client.sse", Scrub(transcript));
     }
 
     [Theory]

@@ -1,4 +1,7 @@
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Gateway.Chat;
 using Gateway.Pipeline;
 using Gateway.Protocols.OpenAIChat;
@@ -81,6 +84,271 @@ public sealed class OpenAIChatStreamProcessorTests
 
         Assert.Equal(expected, processor.Process(Encoding.UTF8.GetBytes(chunk), []).ToString());
     }
+
+    [Fact]
+    public void Process_SecondOfTwoChoicesNotSeenYet_FirstFinishIsSentAtOnce()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(TwoChoices), false, Estimator);
+        var first = Chunk("""{"index":0,"delta":{},"finish_reason":"stop"}""");
+
+        Assert.Equal(StreamStep.Content, processor.Process(Chunk("""{"index":0,"delta":{"content":"a"},"finish_reason":null}"""), []));
+        var output = new List<SseFrame>();
+        Assert.Equal(StreamStep.Content, processor.Process(first, output));
+
+        Assert.True(first.AsSpan().SequenceEqual(Assert.Single(output).Data.Span));
+        Assert.False(processor.AllChoicesFinished);
+    }
+
+    [Fact]
+    public void Process_NGreaterThanOne_LastChoicesFinishCarriesUsage()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(TwoChoices), false, Estimator);
+        Run(processor, Chunk("""{"index":0,"delta":{"content":"a"},"finish_reason":null}"""), Chunk("""{"index":0,"delta":{},"finish_reason":"stop"}"""));
+        var held = new List<SseFrame>();
+
+        processor.Process(Chunk("""{"index":1,"delta":{"content":"b"},"finish_reason":null}"""), held);
+        processor.Process(Chunk("""{"index":1,"delta":{},"finish_reason":"length"}"""), held);
+        var end = new List<SseFrame>();
+        var result = processor.Finish(end);
+
+        Assert.Single(held); // the content chunk; the finish waits for usage
+        Assert.True(processor.AllChoicesFinished);
+        Assert.Equal(StreamEnd.Completed, result);
+        var last = Json(Assert.Single(end));
+        Assert.Equal(1, last["choices"]![0]!["index"]!.GetValue<int>());
+        Assert.Equal("length", last["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        Assert.True(last["usage"]!["completion_tokens"]!.GetValue<int>() > 0);
+        Assert.Equal(new FinishReason("length"), processor.LastFinishReason);
+        Assert.True(processor.Usage!.Value.Estimated);
+    }
+
+    [Fact]
+    public void Process_TwoChoicesFinishInOneChunk_BothFinishedAndUsageRidesOnIt()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(TwoChoices), false, Estimator);
+        Run(processor, Chunk("""{"index":0,"delta":{"content":"a"},"finish_reason":null},{"index":1,"delta":{"content":"b"},"finish_reason":null}"""));
+        var output = new List<SseFrame>();
+
+        var step = processor.Process(Chunk("""{"index":0,"delta":{},"finish_reason":"stop"},{"index":1,"delta":{},"finish_reason":"length"}""", usage: """{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}"""), output);
+        var end = new List<SseFrame>();
+        var result = processor.Finish(end);
+
+        Assert.Equal(StreamStep.Content, step);
+        Assert.Empty(output);
+        Assert.Equal(StreamEnd.Completed, result);
+        var last = Json(Assert.Single(end));
+        Assert.Equal(["stop", "length"], last["choices"]!.AsArray().Select(c => c!["finish_reason"]!.GetValue<string>()));
+        Assert.Equal("""{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}""", last["usage"]!.ToJsonString());
+        Assert.Equal(new TokenUsage(3, 2, Estimated: false), processor.Usage);
+    }
+
+    [Fact]
+    public void Process_TwoChoicesFinishInOneChunkWithUsageRequested_SentAtOnceThenUsageChunk()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(TwoChoicesWithUsage), false, Estimator);
+        var output = new List<SseFrame>();
+
+        processor.Process(Chunk("""{"index":0,"delta":{"content":"a"},"finish_reason":"stop"},{"index":1,"delta":{"content":"b"},"finish_reason":"stop"}"""), output);
+        processor.Process(Encoding.UTF8.GetBytes("""{"id":"c","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}"""), output);
+        var result = processor.Finish(output);
+
+        Assert.Equal(StreamEnd.Completed, result);
+        Assert.Equal(2, output.Count);
+        Assert.Null(Json(output[0])["usage"]);
+        Assert.True(Json(output[0]).AsObject().ContainsKey("usage"));
+        Assert.Equal("""{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}""", Text(output[1]));
+    }
+
+    // A choice whose finish_reason the upstream repeats must not count as a second
+    // finished choice (the other choice would then look complete and the stream would not be marked interrupted).
+    [Fact]
+    public void Finish_RepeatedFinishOfOneChoice_DoesNotCompleteTheOther()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(TwoChoices), false, Estimator);
+        Run(processor,
+            Chunk("""{"index":0,"delta":{},"finish_reason":"stop"}"""),
+            Chunk("""{"index":0,"delta":{},"finish_reason":"stop"}"""),
+            Chunk("""{"index":1,"delta":{"content":"b"},"finish_reason":null}"""));
+
+        Assert.False(processor.AllChoicesFinished);
+        Assert.Equal(StreamEnd.Interrupted, processor.Finish([]));
+    }
+
+    [Fact]
+    public void Finish_UpstreamAnsweredFewerChoicesThanN_IsCompleted()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(TwoChoices), false, Estimator);
+        Run(processor, Chunk("""{"index":0,"delta":{"content":"a"},"finish_reason":"stop"}"""));
+
+        Assert.False(processor.AllChoicesFinished);
+        Assert.Equal(StreamEnd.Completed, processor.Finish([]));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Finish_StreamEndedWithNoChoices_IsInterruptedWithNothingAdded(bool wantsUsage)
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(wantsUsage ? OneChoiceWithUsage : OneChoice), false, Estimator);
+        Run(processor, Encoding.UTF8.GetBytes("""{"id":"c","choices":[]}"""), Encoding.UTF8.GetBytes("""{"id":"c","choices":[]}"""));
+        var end = new List<SseFrame>();
+
+        Assert.Equal(StreamEnd.Interrupted, processor.Finish(end));
+        Assert.Empty(end);
+        Assert.False(processor.AllChoicesFinished);
+        Assert.Null(processor.LastFinishReason);
+    }
+
+    [Fact]
+    public void Process_InterleavedParallelToolCalls_ContinuedByTheirIndex()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(OneChoice), false, Estimator);
+        var output = new List<SseFrame>();
+
+        // A 1-based upstream: its calls 1 and 2 are the client's 0 and 1.
+        foreach (var call in new[]
+        {
+            """{"index":1,"id":"call_read","type":"function","function":{"name":"read","arguments":""}}""",
+            """{"index":2,"id":"call_write","type":"function","function":{"name":"write","arguments":"{\"q\":"}}""",
+            """{"index":1,"function":{"arguments":"{\"p\":"}}""",
+            """{"index":2,"function":{"arguments":"2}"}}""",
+            """{"index":1,"function":{"arguments":"1}"}}""",
+        })
+        {
+            Assert.Equal(StreamStep.Content, processor.Process(Chunk($$"""{"index":0,"delta":{"tool_calls":[{{call}}]},"finish_reason":null}"""), output));
+        }
+
+        processor.Process(Chunk("""{"index":0,"delta":{},"finish_reason":"stop"}"""), output);
+        processor.Finish(output);
+
+        var calls = output.Take(5).Select(f => Json(f)["choices"]![0]!["delta"]!["tool_calls"]!.AsArray().Single()!.ToJsonString(Relaxed)).ToList();
+        Assert.Equal(
+        [
+            """{"index":0,"id":"call_read","type":"function","function":{"name":"read","arguments":""}}""",
+            """{"index":1,"id":"call_write","type":"function","function":{"name":"write","arguments":"{\"q\":"}}""",
+            """{"index":0,"function":{"arguments":"{\"p\":"}}""",
+            """{"index":1,"function":{"arguments":"2}"}}""",
+            """{"index":0,"function":{"arguments":"1}"}}""",
+        ], calls);
+        Assert.Equal("tool_calls", Json(output[5])["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        Assert.Equal(FinishReason.ToolCalls, processor.LastFinishReason);
+        Assert.Equal(6, output.Count);
+    }
+
+    // What one chunk needed (a rewrite, a finish, an error) must not leak into the next: a plain chunk
+    // after it is forwarded as the same bytes (spaces kept, which a rewrite would drop).
+    [Theory]
+    [InlineData("""{"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"x","function":{"name":"f","arguments":""}}]}}]}""")]
+    [InlineData("""{"id":"c","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}""")]
+    [InlineData("""{"id":"c","choices":[{"index":0,"delta":{"content":"1 <b> 2"}}]}""")]
+    [InlineData("""{"id":"c","choices":[{"index":1,"delta":{},"finish_reason":"stop"}]}""")]
+    [InlineData("""{"error":{"message":"transient"}}""")]
+    public void Process_ChunkAfterOneThatNeededWork_IsForwardedUnchanged(string before)
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(TwoChoicesWithThinking), true, Estimator);
+        var plain = Encoding.UTF8.GetBytes("""{ "id": "c", "choices": [ { "index": 0, "delta": { "content": "plain" }, "finish_reason": null } ] }""");
+        processor.Process(Encoding.UTF8.GetBytes(before), []);
+        var output = new List<SseFrame>();
+
+        var step = processor.Process(plain, output);
+
+        Assert.Equal(StreamStep.Content, step);
+        Assert.Equal(Encoding.UTF8.GetString(plain), Text(Assert.Single(output)));
+    }
+
+    [Fact]
+    public void Process_PreambleAfterContent_IsStillPreamble()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(OneChoice), false, Estimator);
+
+        Assert.Equal(StreamStep.Content, processor.Process(Chunk("""{"index":0,"delta":{"content":"a"},"finish_reason":null}"""), []));
+        Assert.Equal(StreamStep.Preamble, processor.Process(Chunk("""{"index":0,"delta":{"role":"assistant"},"finish_reason":null}"""), []));
+    }
+
+    [Fact]
+    public void Finish_UsageChunk_UsesTheFirstChunksIdentityNotLaterOnes()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(OneChoiceWithUsage), false, Estimator);
+        Run(processor,
+            Encoding.UTF8.GetBytes("""{"object":"chat.completion.chunk","choices":[]}"""),
+            Encoding.UTF8.GetBytes("""{"id":"first","created":11,"model":"m1","system_fingerprint":"fp1","choices":[{"index":0,"delta":{"content":"a"}}]}"""),
+            Encoding.UTF8.GetBytes("""{"id":"second","created":22,"model":"m2","system_fingerprint":"fp2","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"""));
+        var end = new List<SseFrame>();
+
+        processor.Finish(end);
+
+        var usage = Json(Assert.Single(end));
+        Assert.Equal(("first", 11, "m1", "fp1"), (usage["id"]!.GetValue<string>(), usage["created"]!.GetValue<int>(), usage["model"]!.GetValue<string>(), usage["system_fingerprint"]!.GetValue<string>()));
+        Assert.Empty(usage["choices"]!.AsArray());
+    }
+
+    [Fact]
+    public void Finish_UpstreamSentNoIdentity_UsageChunkHasTheGatewaysDefaults()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(OneChoiceWithUsage), false, Estimator);
+        Run(processor, Encoding.UTF8.GetBytes("""{"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":"stop"}]}"""));
+        var end = new List<SseFrame>();
+
+        processor.Finish(end);
+
+        var text = Text(Assert.Single(end));
+        Assert.StartsWith("""{"id":"chatcmpl-gateway","object":"chat.completion.chunk","created":0,"model":"","choices":[],"usage":{"prompt_tokens":""", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"choices":[]}""", """{"choices":[],"usage":null}""")]
+    [InlineData("""{}""", """{"usage":null}""")]
+    [InlineData("""{ }  """, """{"usage":null}""")]
+    [InlineData("""{"choices":[] }""", """{"choices":[],"usage":null}""")]
+    public void Process_UsageRequested_ChunksWithoutUsageGetNull(string chunk, string expected)
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(OneChoiceWithUsage), false, Estimator);
+        var output = new List<SseFrame>();
+
+        processor.Process(Encoding.UTF8.GetBytes(chunk), output);
+
+        Assert.Equal(expected, Text(Assert.Single(output)));
+    }
+
+    [Fact]
+    public void Process_UsageNotRequested_UpstreamUsageMovesToTheFinishChunk()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(OneChoice), false, Estimator);
+        var output = new List<SseFrame>();
+
+        processor.Process(Encoding.UTF8.GetBytes("""{"id":"c","choices":[{"index":0,"delta":{"content":"a"}}],"usage":{"prompt_tokens":4,"completion_tokens":1,"total_tokens":5}}"""), output);
+        processor.Process(Encoding.UTF8.GetBytes("""{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":null}"""), output);
+        processor.Finish(output);
+
+        Assert.Equal(
+        [
+            """{"id":"c","choices":[{"index":0,"delta":{"content":"a"}}]}""",
+            """{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":4,"completion_tokens":1,"total_tokens":5}}""",
+        ], output.Select(Text));
+    }
+
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private const string OneChoice = """{"model":"m","stream":true,"messages":[{"role":"user","content":"x"}]}""";
+    private const string OneChoiceWithUsage = """{"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"x"}]}""";
+    private const string TwoChoices = """{"model":"m","stream":true,"n":2,"messages":[{"role":"user","content":"x"}]}""";
+    private const string TwoChoicesWithUsage = """{"model":"m","stream":true,"n":2,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"x"}]}""";
+    private const string TwoChoicesWithThinking = """{"model":"m","stream":true,"n":2,"thinking":{"type":"enabled","budget_tokens":1024},"messages":[{"role":"user","content":"x"}]}""";
+
+    private static byte[] Chunk(string choices, string? usage = null) =>
+        Encoding.UTF8.GetBytes($$"""{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{{choices}}]{{(usage is null ? "" : ",\"usage\":" + usage)}}}""");
+
+    private static void Run(OpenAIChatStreamProcessor processor, params byte[][] chunks)
+    {
+        foreach (var chunk in chunks)
+        {
+            Assert.NotEqual(StreamStep.Malformed, processor.Process(chunk, []));
+        }
+    }
+
+    private static string Text(SseFrame frame) => Encoding.UTF8.GetString(frame.Data.Span);
+
+    private static JsonNode Json(SseFrame frame) => JsonNode.Parse(frame.Data.Span)!;
 
     private static void Flush(List<SseFrame> output, StringBuilder transcript)
     {

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Mutation testing of the core folders with Stryker.NET 5.1.0 (not part of CI: a run takes hours on a
+# small machine). Each folder is a separate Stryker run, mutating only src/Core/<Folder>/ and running the
+# unit and integration test projects together against every mutant; a run that is stopped still leaves
+# the reports of the folders it finished. Reports (HTML and JSON) go to tests/mutation/output/<Folder>/
+# (git-ignored); the score of every folder with a report is printed at the end.
+#
+#   tests/mutation/run.sh                      Routing, Streaming, Protocols and Auth
+#   tests/mutation/run.sh Routing Auth         only these folders
+#   tests/mutation/run.sh Protocols/OpenAIChat a subfolder (its report is output/Protocols_OpenAIChat)
+#   tests/mutation/run.sh --summary            print the scores of the reports already there
+#   STRYKER_ARGS="--concurrency 2" tests/mutation/run.sh Routing   extra Stryker options
+#
+# Needs what ./test.sh needs (the .NET SDK, Node.js with npm for Azurite) and a built solution is not
+# required: Stryker builds the test projects itself.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [ "${1:-}" = "--summary" ]; then
+  shift
+  exec node summary.mjs output "$@"
+fi
+
+# Azurite for the integration tests' state stores, as ./test.sh installs it.
+if [ ! -f ../node_modules/.package-lock.json ] || ! cmp -s ../package-lock.json ../node_modules/.gateway-lock; then
+  npm ci --prefix .. --no-audit --no-fund --loglevel=error
+  cp ../package-lock.json ../node_modules/.gateway-lock
+fi
+
+# dotnet-stryker 5.1.0 as a local tool (.config/dotnet-tools.json here), installed when missing.
+dotnet tool restore >/dev/null
+
+folders=("$@")
+if [ ${#folders[@]} -eq 0 ]; then
+  folders=(Routing Streaming Protocols Auth)
+fi
+
+for folder in "${folders[@]}"; do
+  folder="${folder%/}"
+  if [ ! -d "../../src/Core/$folder" ]; then
+    echo "src/Core/$folder does not exist" >&2
+    exit 1
+  fi
+
+  name="${folder//\//_}"
+  rm -rf "output/$name"
+  echo "== $folder: $(date -u +%H:%M:%S) UTC"
+  # shellcheck disable=SC2086 # STRYKER_ARGS is a list of options
+  dotnet stryker --config-file stryker-config.json --mutate "**/$folder/**/*.cs" --output "output/$name" ${STRYKER_ARGS:-}
+  echo "== $folder: done $(date -u +%H:%M:%S) UTC"
+done
+
+node summary.mjs output
