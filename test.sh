@@ -14,5 +14,17 @@ if [ ! -f tests/node_modules/.package-lock.json ] || ! cmp -s tests/package-lock
   cp tests/package-lock.json tests/node_modules/.gateway-lock
 fi
 
+# Chromium for the admin page's browser test (Playwright drives Debian's chromium by its path; Playwright's
+# own browser download is not reachable). Installed with apt when missing; elsewhere that test says what is missing.
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${GATEWAY_CHROMIUM:-}" ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  else
+    echo "chromium not found and no apt-get: the admin page's browser test will fail (set GATEWAY_CHROMIUM to a Chromium binary)" >&2
+  fi
+fi
+
 dotnet build Gateway.sln -c Debug -nologo -clp:NoSummary
 dotnet test Gateway.sln -c Debug --no-build -nologo "$@"
