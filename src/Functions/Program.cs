@@ -34,5 +34,5 @@ builder.Services.AddGatewayTelemetry(builder.Configuration, otel =>
             }
         });
     }
-});
+}, hostExportsTraces: !string.IsNullOrWhiteSpace(connectionString));
 builder.Build().Run();
