@@ -40,7 +40,7 @@ internal sealed class SessionAffinity
     /// <summary>The chat-site session stored under <paramref name="sessionKey"/> (with its turn count), or null.</summary>
     public async ValueTask<Chat.SiteSession?> SiteSessionAsync(string sessionKey, CancellationToken cancellationToken) =>
         await _stores.Sessions.GetAsync(sessionKey, cancellationToken) is { } record && (record.UpstreamSessionId ?? record.ExchangeId) is not null
-            ? new Chat.SiteSession(record.UpstreamSessionId, record.ExchangeId, record.TurnCount, record.SiteNonce, record.SiteContext, record.SiteTools)
+            ? SiteOf(record)
             : null;
 
     /// <summary>The <see cref="RouteTarget.Key"/> the session used last, if any.</summary>
@@ -104,35 +104,17 @@ internal sealed class SessionAffinity
         for (var attempt = 0; attempt < 2; attempt++)
         {
             var session = await _stores.Sessions.GetAsync(sessionKey, cancellationToken);
-            var next = session is null
-                ? new SessionRecord(sessionKey, model, learned?.SessionId, learned?.ExchangeId, 1, expires)
-                {
-                    SiteNonce = learned?.Nonce,
-                    SiteContext = learned?.Context,
-                    SiteTools = learned?.Tools,
-                }
-                : learned is not null
-                    ? session with
-                    {
-                        TurnCount = session.TurnCount + 1,
-                        ExpiresAt = expires,
-                        // A site that names only one of its ids keeps the other while it is the same conversation.
-                        UpstreamSessionId = learned.SessionId ?? (learned.Context == session.SiteContext ? session.UpstreamSessionId : null),
-                        ExchangeId = learned.ExchangeId ?? (learned.Context == session.SiteContext ? session.ExchangeId : null),
-                        SiteNonce = learned.Nonce,
-                        SiteContext = learned.Context,
-                        SiteTools = learned.Tools,
-                    }
-                    : session with
-                    {
-                        TurnCount = session.TurnCount + 1,
-                        ExpiresAt = expires,
-                        UpstreamSessionId = chatSite ? session.UpstreamSessionId : null,
-                        ExchangeId = chatSite ? session.ExchangeId : null,
-                        SiteNonce = chatSite ? session.SiteNonce : null,
-                        SiteContext = chatSite ? session.SiteContext : null,
-                        SiteTools = chatSite ? session.SiteTools : null,
-                    };
+            var kept = SiteStateAfter(session, learned, chatSite);
+            var next = (session ?? new SessionRecord(sessionKey, model, null, null, 0, expires)) with
+            {
+                TurnCount = (session?.TurnCount ?? 0) + 1,
+                ExpiresAt = expires,
+                UpstreamSessionId = kept?.SessionId,
+                ExchangeId = kept?.ExchangeId,
+                SiteNonce = kept?.Nonce,
+                SiteContext = kept?.Context,
+                SiteTools = kept?.Tools,
+            };
             if ((await _stores.Sessions.SaveAsync(next, cancellationToken)).Saved)
             {
                 break;
@@ -181,4 +163,26 @@ internal sealed class SessionAffinity
     }
 
     private sealed record Local(string? Target, DateTimeOffset ReadAt, DateTimeOffset? WrittenAt);
+
+    // The site session a recorded turn leaves: the one the site just named (a site that names only one of
+    // its ids keeps the other while it is the same conversation), else the stored one while a chat site
+    // served the turn; another kind of target leaves the site session behind.
+    private static Chat.SiteSession? SiteStateAfter(SessionRecord? stored, Chat.SiteSession? learned, bool chatSite)
+    {
+        var previous = stored is null ? null : SiteOf(stored);
+        if (learned is null)
+        {
+            return chatSite ? previous : null;
+        }
+
+        var same = previous is not null && learned.Context == previous.Context;
+        return learned with
+        {
+            SessionId = learned.SessionId ?? (same ? previous!.SessionId : null),
+            ExchangeId = learned.ExchangeId ?? (same ? previous!.ExchangeId : null),
+        };
+    }
+
+    private static Chat.SiteSession SiteOf(SessionRecord record) =>
+        new(record.UpstreamSessionId, record.ExchangeId, record.TurnCount, record.SiteNonce, record.SiteContext, record.SiteTools);
 }
