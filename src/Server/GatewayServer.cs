@@ -2,6 +2,8 @@ using Gateway.Configuration;
 using Gateway.Diagnostics;
 using Gateway.Endpoints;
 using Gateway.Metrics;
+using Gateway.Server.Logging;
+using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Metrics;
 
 namespace Gateway.Server;
@@ -17,6 +19,7 @@ public static class GatewayServer
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddGatewayConfig();
+        UseConsoleLog(builder);
         configure?.Invoke(builder);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
         {
@@ -62,5 +65,23 @@ public static class GatewayServer
         }
 
         return app;
+    }
+
+    // The console log: the gateway's own batched line writer, or the standard console logger when a formatter
+    // is named (Logging:Console:FormatterName, e.g. json), which then gets a stdout writer with room for a line.
+    private static void UseConsoleLog(WebApplicationBuilder builder)
+    {
+        if (!string.IsNullOrEmpty(builder.Configuration["Logging:Console:FormatterName"]))
+        {
+            ConsoleOutput.Install();
+            return;
+        }
+
+        foreach (var standard in builder.Services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)).ToList())
+        {
+            builder.Services.Remove(standard);
+        }
+
+        builder.Services.AddSingleton<ILoggerProvider>(_ => new ConsoleLineLoggerProvider(Console.OpenStandardOutput()));
     }
 }

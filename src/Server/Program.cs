@@ -6,7 +6,6 @@ if (args is [HealthProbe.Argument, var probeUrl])
     return await HealthProbe.RunAsync(probeUrl, Console.Error);
 }
 
-ConsoleOutput.Install();
 try
 {
     var app = GatewayServer.Build(args);
