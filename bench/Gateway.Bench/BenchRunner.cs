@@ -36,7 +36,17 @@ internal sealed class BenchRunner
             builds.Add(await MeasureBuildAsync("baseline build", "gateway-baseline", baselineDll, slow.Root, cancellationToken));
         }
 
-        return new ResourceResult { Builds = builds };
+        // The floor's idle memory, for the idle target beside it: what a bare .NET byte relay holds doing nothing.
+        var relayIdle = new List<MemoryReading>();
+        for (var i = 1; _options.Relay && i <= _options.Starts; i++)
+        {
+            using var relay = await Services.StartRelayAsync(_options, _tempDir, $"relay-start{i}", slow.Root, cancellationToken);
+            await Task.Delay(1000, cancellationToken);
+            relayIdle.Add(relay.Process.ReadMemory());
+            Progress($"  relay (floor), start {i}: idle RSS {relayIdle[^1].RssMb:F1} MiB");
+        }
+
+        return new ResourceResult { Builds = builds, RelayIdle = relayIdle };
     }
 
     private async Task<BuildResources> MeasureBuildAsync(string build, string process, string? dll, Uri upstream, CancellationToken cancellationToken)

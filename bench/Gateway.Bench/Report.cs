@@ -566,6 +566,12 @@ internal static class Report
         line($"| Start-up: process start → first 200 from `/health` (median; min … max) | {string.Join(" | ", builds.Select(b => $"{Stats.Median(b.StartupMs):F0} ms ({Stats.Min(b.StartupMs):F0} … {Stats.Max(b.StartupMs):F0})"))} | – | – |");
         var idle = builds.Select(b => Stats.Median(b.Idle.Select(i => i.RssMb))).ToList();
         line($"| RSS idle 1 s after start-up, before any request (median of {s.Starts}) | {string.Join(" | ", builds.Select((b, i) => $"{idle[i]:F1} ({Stats.Median(b.Idle.Select(x => x.HwmMb)):F1})"))} | ≤ {TargetIdleRssMb} | {MemoryVerdict(idle[0], TargetIdleRssMb)} |");
+        if (r.RelayIdle.Count > 0)
+        {
+            var floor = Stats.Median(r.RelayIdle.Select(x => x.RssMb));
+            line($"| The floor: RSS of the bare relay (`bench/Gateway.Relay`) idle 1 s after it first answered (median of {r.RelayIdle.Count}) | {string.Join(" | ", builds.Select(_ => $"{floor:F1} ({Stats.Median(r.RelayIdle.Select(x => x.HwmMb)):F1})"))} | – | gateway − floor: {idle[0] - floor:+0.0;-0.0} MiB |");
+        }
+
         if (builds.All(b => b.SteadyState is not null))
         {
             var steady = builds.Select(b => b.SteadyState!).ToList();

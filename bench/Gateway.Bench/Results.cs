@@ -96,6 +96,9 @@ internal sealed record ResourceResult
     /// <summary>The current build first.</summary>
     public required IReadOnlyList<BuildResources> Builds { get; init; }
 
+    /// <summary>The floor's idle memory: the bare relay started as often as each build, read 1 s after it first answered (empty with BENCH_RELAY=0).</summary>
+    public IReadOnlyList<MemoryReading> RelayIdle { get; init; } = [];
+
     /// <summary>Each measured process of the latency phase (by process name) at the end of all load, idle again.</summary>
     public IReadOnlyDictionary<string, MemoryReading> AfterLoad { get; init; } = new Dictionary<string, MemoryReading>();
 }
