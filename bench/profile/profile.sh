@@ -5,9 +5,19 @@
 # component's share and µs per request (components.py says how samples are assigned). Needs linux-perf, wrk,
 # python3 and the Release builds bench/run.sh makes. See bench/README.md, "Profiling".
 #   bench/profile/profile.sh [path/to/Gateway.Server.dll]   (default: this checkout's Release build)
+#   bench/profile/profile.sh --relay                         the floor (bench/Gateway.Relay) the same way, for comparison
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dll="${1:-$repo/src/Server/bin/Release/net10.0/Gateway.Server.dll}"
+relay=0
+if [ "${1:-}" = "--relay" ]; then
+  relay=1
+  shift
+fi
+if [ $relay = 1 ]; then
+  dll="$repo/bench/Gateway.Relay/bin/Release/net10.0/Gateway.Relay.dll"
+else
+  dll="${1:-$repo/src/Server/bin/Release/net10.0/Gateway.Server.dll}"
+fi
 upstream_dll="$repo/tests/Gateway.FakeUpstream/bin/Release/net10.0/Gateway.FakeUpstream.dll"
 for file in "$dll" "$upstream_dll"; do
   [ -f "$file" ] || { echo "missing $file: run bench/run.sh (or build Release) first" >&2; exit 2; }
@@ -28,19 +38,29 @@ cat > "$work/gateway.json" <<JSON
 JSON
 dotnet "$upstream_dll" --urls "http://127.0.0.1:$up_port" --chunk-delay-ms 20 --chunks 64 > "$work/upstream.log" 2>&1 &
 pids+=($!)
-GATEWAY_CONFIG="$work/gateway.json" DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 \
-  dotnet "$dll" --urls "http://127.0.0.1:$gw_port" > "$work/gateway.log" 2>&1 &
+model=demo-model
+probe="http://127.0.0.1:$gw_port/health"
+if [ $relay = 1 ]; then
+  # The relay forwards every path as it is: the upstream's own model name, its /v1/models as the readiness probe.
+  model=echo
+  probe="http://127.0.0.1:$gw_port/v1/models"
+  DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 \
+    dotnet "$dll" --urls "http://127.0.0.1:$gw_port" --upstream "http://127.0.0.1:$up_port" > "$work/gateway.log" 2>&1 &
+else
+  GATEWAY_CONFIG="$work/gateway.json" DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 \
+    dotnet "$dll" --urls "http://127.0.0.1:$gw_port" > "$work/gateway.log" 2>&1 &
+fi
 gateway=$!
 pids+=($gateway)
 for _ in $(seq 1 300); do
-  curl -fs -o /dev/null "http://127.0.0.1:$gw_port/health" 2>/dev/null && break
+  curl -fs -o /dev/null "$probe" 2>/dev/null && break
   sleep 0.1
 done
 
 url="http://127.0.0.1:$gw_port/v1/chat/completions"
 echo "warming up for 30 s at c=32" >&2
-BENCH_MODEL=demo-model wrk -t2 -c32 -d30s -s "$repo/bench/post.lua" "$url" > /dev/null
-BENCH_MODEL=demo-model wrk -t2 -c32 -d12s -s "$repo/bench/post.lua" "$url" > "$work/wrk.txt" &
+BENCH_MODEL=$model wrk -t2 -c32 -d30s -s "$repo/bench/post.lua" "$url" > /dev/null
+BENCH_MODEL=$model wrk -t2 -c32 -d12s -s "$repo/bench/post.lua" "$url" > "$work/wrk.txt" &
 load=$!
 sleep 1
 ticks() { awk '{print $14 + $15}' "/proc/$gateway/stat"; }
