@@ -73,7 +73,8 @@ internal sealed class ChatEndpoint
     /// </summary>
     public async Task HandleResponsesCompactAsync(RequestExchange exchange)
     {
-        if (await ReadAsync(exchange, WireFormat.OpenAIResponses, countTokens: false) is not { } parsed)
+        if (await ReadAsync(exchange, WireFormat.OpenAIResponses, countTokens: false) is not { } read
+            || await PrepareResponsesAsync(exchange, read, compaction: true) is not { } parsed)
         {
             return;
         }
@@ -117,7 +118,7 @@ internal sealed class ChatEndpoint
 
         if (format == WireFormat.OpenAIResponses)
         {
-            if (await PrepareResponsesAsync(exchange, request) is not { } prepared)
+            if (await PrepareResponsesAsync(exchange, request, compaction: false) is not { } prepared)
             {
                 return;
             }
@@ -164,9 +165,10 @@ internal sealed class ChatEndpoint
     /// <summary>
     /// A Responses request as it goes to the targets: continued from its <c>previous_response_id</c> (the kept
     /// history put before its input), and marked to be kept when <c>State:KeepResponses</c> is on and the
-    /// client did not send <c>store:false</c>. Null when the client already got its 400.
+    /// client did not send <c>store:false</c>. A compaction is continued the same way (its summary must cover the
+    /// kept history too) but is never kept itself. Null when the client already got its 400.
     /// </summary>
-    private async Task<ChatRequest?> PrepareResponsesAsync(RequestExchange exchange, ChatRequest request)
+    private async Task<ChatRequest?> PrepareResponsesAsync(RequestExchange exchange, ChatRequest request, bool compaction)
     {
         var body = request.Body;
         var input = body.TryGet("input", out var member) ? InputItems(body, member) : [];
@@ -206,8 +208,12 @@ internal sealed class ChatEndpoint
         }
 
         request.PreviousResponseId = previousId;
-        request.KeptInput = input;
-        request.KeepResponse = _responses.Enabled && !(body.TryGet("store", out var store) && store.ValueKind == System.Text.Json.JsonTokenType.False);
+        if (!compaction)
+        {
+            request.KeptInput = input;
+            request.KeepResponse = _responses.Enabled && !(body.TryGet("store", out var store) && store.ValueKind == System.Text.Json.JsonTokenType.False);
+        }
+
         return request;
     }
 

@@ -23,13 +23,14 @@ public static class HostileCorpus
     public const string MessagesPath = "/v1/messages";
     public const string CountTokensPath = "/v1/messages/count_tokens";
     public const string ResponsesPath = "/v1/responses";
+    public const string CompactPath = "/v1/responses/compact";
 
     /// <summary>The inbound routes the corpus runs against, with the members a valid body needs.</summary>
-    public static readonly IReadOnlyList<string> ChatRoutes = [ChatPath, "/chat/completions", "/", MessagesPath, CountTokensPath, ResponsesPath];
+    public static readonly IReadOnlyList<string> ChatRoutes = [ChatPath, "/chat/completions", "/", MessagesPath, CountTokensPath, ResponsesPath, CompactPath];
 
     public static bool IsAnthropic(string path) => path.StartsWith(MessagesPath, StringComparison.Ordinal);
 
-    public static bool IsResponses(string path) => path == ResponsesPath;
+    public static bool IsResponses(string path) => path is ResponsesPath or CompactPath;
 
     // The member holding the conversation: Responses calls it input (its items accept the message shape).
     private static string Msgs(string path) => IsResponses(path) ? "input" : "messages";

@@ -72,6 +72,30 @@ public sealed class KeptResponsesTests(AzuriteFixture azurite)
         Assert.Equal(2, upstream.Requests.Count);
     }
 
+    // A compaction continued from a kept response summarises the kept history too; an unknown id is the same 400 as on /v1/responses.
+    [Fact]
+    public async Task Compact_WithPreviousResponseId_CoversTheKeptHistory_AndAnUnknownIdIs400()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        await using var gateway = await GatewayApp.StartAsync(Config(upstream, AzuriteFixture.NewPrefix()));
+
+        var (_, first) = await PostAsync(gateway, """{"model":"gpt-test","input":"first question"}""", "sk-alice");
+        using var compact = await gateway.Client.PostAsync($$"""{"model":"gpt-test","previous_response_id":"{{first["id"]}}","input":"second question"}""", "/v1/responses/compact", r => r.Bearer("sk-alice"));
+        using var unknown = await gateway.Client.PostAsync("""{"model":"gpt-test","previous_response_id":"resp_nothing","input":"x"}""", "/v1/responses/compact", r => r.Bearer("sk-alice"));
+        var compacted = JsonNode.Parse(await compact.Content.ReadAsStringAsync())!;
+        var unknownBody = JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.OK, compact.StatusCode);
+        Assert.Equal("response.compaction", compacted["object"]!.GetValue<string>());
+        var texts = compacted["output"]!.AsArray().Select(i => i!["content"]![0]!["text"]!.GetValue<string>()).ToList();
+        Assert.Equal(["first question", "second question"], texts.Take(2));
+        var summarised = upstream.Requests[1].Json["messages"]!.AsArray().Select(m => m!["content"]!.ToString()).ToList();
+        Assert.Equal(["first question", "echo: first question", "second question"], summarised.Take(3));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal("previous_response_not_found", unknownBody["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(2, upstream.Requests.Count);
+    }
+
     [Fact]
     public async Task StreamedResponse_IsKeptBeforeItsLastEvent()
     {
