@@ -85,20 +85,21 @@ internal sealed partial class UpstreamSender
         return await SendAsync(call with { Body = fresh, Session = null }, completion, cancellationToken);
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(HttpMessageInvoker invoker, HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    // A chat call reads its answer itself (ResponseHeadersRead): the invoker's own task, with no async layer of ours around it.
+    private static Task<HttpResponseMessage> SendAsync(HttpMessageInvoker invoker, HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken) =>
+        completion == HttpCompletionOption.ResponseContentRead ? SendBufferedAsync(invoker, request, cancellationToken) : invoker.SendAsync(request, cancellationToken);
+
+    private static async Task<HttpResponseMessage> SendBufferedAsync(HttpMessageInvoker invoker, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await invoker.SendAsync(request, cancellationToken);
-        if (completion == HttpCompletionOption.ResponseContentRead)
+        try
         {
-            try
-            {
-                await response.Content.LoadIntoBufferAsync(cancellationToken);
-            }
-            catch
-            {
-                response.Dispose();
-                throw;
-            }
+            await response.Content.LoadIntoBufferAsync(cancellationToken);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
         }
 
         return response;

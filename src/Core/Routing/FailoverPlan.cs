@@ -113,7 +113,7 @@ internal sealed class FailoverPlan
             var span = GatewayTracing.StartAttempt(target, attempts + 1);
             try
             {
-                result = await _health.ExecuteAsync(target, attempt: ct => attempt(target, ct), cancellationToken);
+                result = await _health.ExecuteAsync(target, attempt, cancellationToken);
                 if (result is not null && failedTarget is not null)
                 {
                     _metrics?.FailedOver(failedTarget.Provider, last!.Kind);

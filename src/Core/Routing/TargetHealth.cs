@@ -52,7 +52,7 @@ internal sealed class TargetHealth
     /// <summary>Runs one attempt through the target's circuit breaker. Null when the circuit is open.</summary>
     public async ValueTask<AttemptResult<TState>?> ExecuteAsync<TState>(
         RouteTarget target,
-        Func<CancellationToken, ValueTask<AttemptResult<TState>>> attempt,
+        Func<RouteTarget, CancellationToken, ValueTask<AttemptResult<TState>>> attempt,
         CancellationToken cancellationToken)
         where TState : class
     {
@@ -64,10 +64,11 @@ internal sealed class TargetHealth
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
+            // The attempt and its target go to Polly as its state: a lambda capturing them was a closure and a delegate per attempt.
             var outcome = await pipeline.ExecuteOutcomeAsync(
-                static async (ctx, run) => Outcome.FromResult<object>(await run(ctx.CancellationToken)),
+                static async (ctx, run) => Outcome.FromResult<object>(await run.Attempt(run.Target, ctx.CancellationToken)),
                 context,
-                attempt);
+                (Attempt: attempt, Target: target));
             if (outcome.Exception is BrokenCircuitException)
             {
                 return null;

@@ -61,7 +61,7 @@ public sealed class TargetHealthTests
         await RecordAsync(health, Failure, Failure, Failure, Failure);
 
         var called = false;
-        var result = await health.ExecuteAsync(Target, _ =>
+        var result = await health.ExecuteAsync(Target, (_, _) =>
         {
             called = true;
             return ValueTask.FromResult(Failure);
@@ -104,14 +104,14 @@ public sealed class TargetHealthTests
         var health = new TargetHealth(new FakeTimeProvider());
 
         await Assert.ThrowsAsync<InvalidOperationException>(async () =>
-            await health.ExecuteAsync<string>(Target, _ => throw new InvalidOperationException("bug"), CancellationToken.None));
+            await health.ExecuteAsync<string>(Target, (_, _) => throw new InvalidOperationException("bug"), CancellationToken.None));
     }
 
     private static async Task RecordAsync(TargetHealth health, params AttemptResult<string>[] outcomes)
     {
         foreach (var outcome in outcomes)
         {
-            Assert.Same(outcome, await health.ExecuteAsync(Target, _ => ValueTask.FromResult(outcome), CancellationToken.None));
+            Assert.Same(outcome, await health.ExecuteAsync(Target, (_, _) => ValueTask.FromResult(outcome), CancellationToken.None));
         }
     }
 }
