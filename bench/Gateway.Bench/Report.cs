@@ -96,7 +96,8 @@ internal static class Report
             else if (metric.AtMost is { } most)
             {
                 target = string.Create(CultureInfo.InvariantCulture, $"≤ {most}× the floor");
-                verdict = ratio <= most && floor > 0 ? "met" : "missed";
+                // A floor that added nothing (its median at or below direct's) leaves no ratio to judge: the gateway's added value stands alone.
+                verdict = floor <= 0 ? "no floor" : ratio <= most ? "met" : "missed";
             }
 
             rows.Add(new FloorRow
@@ -617,6 +618,7 @@ internal static class Report
         "met" => "✅ met",
         "missed" => "❌ missed",
         "not judged" => "not judged (wrk correction check above 1)",
+        "no floor" => "not judged (the floor's added median is ≤ 0, so the ratio means nothing; read the gateway's added value)",
         _ => "–",
     };
 }
