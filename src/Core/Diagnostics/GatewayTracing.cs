@@ -48,7 +48,19 @@ internal static class GatewayTracing
     {
         var traceId = parent.TraceId == default ? ActivityTraceId.CreateRandom() : parent.TraceId;
         var sampled = (parent.TraceFlags & ActivityTraceFlags.Recorded) != 0;
-        return "00-" + traceId.ToHexString() + "-" + ActivitySpanId.CreateRandom().ToHexString() + (sampled ? "-01" : "-00");
+
+        // "00-" trace id "-" span id "-" flags, written in place: one string per request instead of four.
+        return string.Create(55, (traceId, SpanId: ActivitySpanId.CreateRandom(), sampled), static (chars, ids) =>
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            "00-".CopyTo(chars);
+            ids.traceId.CopyTo(bytes);
+            Convert.TryToHexStringLower(bytes, chars.Slice(3, 32), out _);
+            chars[35] = '-';
+            ids.SpanId.CopyTo(bytes[..8]);
+            Convert.TryToHexStringLower(bytes[..8], chars.Slice(36, 16), out _);
+            (ids.sampled ? "-01" : "-00").CopyTo(chars[52..]);
+        });
     }
 
     /// <summary>A new trace's <c>traceparent</c> (background calls such as the model-list job).</summary>
