@@ -10,6 +10,11 @@
 #   tests/mutation/run.sh Protocols/OpenAIChat a subfolder (its report is output/Protocols_OpenAIChat)
 #   tests/mutation/run.sh --summary            print the scores of the reports already there
 #   STRYKER_ARGS="--concurrency 2" tests/mutation/run.sh Routing   extra Stryker options
+#   MUTATION_UNIT_ONLY=1 tests/mutation/run.sh Protocols   the unit tests alone (minutes instead of hours; the
+#                                              score is a lower bound of the unit + integration score, as
+#                                              integration tests can only kill more); reports go to output/<Folder>-unit
+#
+# Progress is printed as one character per mutant (Stryker's Dots reporter: . killed, S survived, T timeout).
 #
 # Needs what ./test.sh needs (the .NET SDK, Node.js with npm for Azurite) and a built solution is not
 # required: Stryker builds the test projects itself.
@@ -43,10 +48,17 @@ for folder in "${folders[@]}"; do
   fi
 
   name="${folder//\//_}"
+  config=stryker-config.json
+  if [ "${MUTATION_UNIT_ONLY:-0}" = 1 ]; then
+    name="$name-unit"
+    # Beside the checked-in config (Stryker resolves its relative paths from the working directory); git-ignored.
+    config=stryker-config.unit.json
+    node -e 'const c = require("./stryker-config.json"); c["stryker-config"]["test-projects"] = ["../Gateway.Core.Tests/Gateway.Core.Tests.csproj"]; process.stdout.write(JSON.stringify(c, null, 2));' > "$config"
+  fi
   rm -rf "output/$name"
   echo "== $folder: $(date -u +%H:%M:%S) UTC"
   # shellcheck disable=SC2086 # STRYKER_ARGS is a list of options
-  dotnet stryker --config-file stryker-config.json --mutate "**/$folder/**/*.cs" --output "output/$name" ${STRYKER_ARGS:-}
+  dotnet stryker --config-file "$config" --mutate "**/$folder/**/*.cs" --output "output/$name" ${STRYKER_ARGS:-}
   echo "== $folder: done $(date -u +%H:%M:%S) UTC"
 done
 
