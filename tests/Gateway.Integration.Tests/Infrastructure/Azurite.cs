@@ -57,7 +57,7 @@ public sealed class Azurite : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { script, "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--disableTelemetry" })
+        foreach (var arg in new[] { "--require", ParentWatch.Value, script, "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--disableTelemetry" })
         {
             start.ArgumentList.Add(arg);
         }
@@ -90,6 +90,15 @@ public sealed class Azurite : IAsyncDisposable
 
         throw new TimeoutException("azurite did not start listening within 120 s (a heavily loaded machine starts node slowly)");
     }
+
+    // Ends the emulator when this test process is gone: a test host killed from outside (a mutation run's
+    // timeout, a cancelled run) never disposes its fixtures, and each orphaned emulator kept ~95 MB.
+    private static readonly Lazy<string> ParentWatch = new(() =>
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"gateway-tests-azurite-parent-watch-{Environment.ProcessId}.js");
+        File.WriteAllText(path, "const parent = process.ppid;\nsetInterval(() => { if (process.ppid !== parent) process.exit(0); }, 1000).unref();\n");
+        return path;
+    });
 
     private static string FindScript()
     {
