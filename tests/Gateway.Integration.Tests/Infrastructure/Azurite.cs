@@ -13,6 +13,10 @@ public sealed class Azurite : IAsyncDisposable
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private Process? _process;
 
+    // While stopped, the port stays bound (not listening): connections are refused as from a dead emulator, and no
+    // other test's server is given the port in the meantime (one was, and answered this store's calls).
+    private Socket? _placeholder;
+
     private Azurite(int port)
     {
         Port = port;
@@ -41,12 +45,33 @@ public sealed class Azurite : IAsyncDisposable
 
         _process?.Dispose();
         _process = null;
+        if (_placeholder is null)
+        {
+            var placeholder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            placeholder.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            placeholder.Bind(new IPEndPoint(IPAddress.Loopback, Port));
+            _placeholder = placeholder;
+        }
     }
 
     /// <summary>Starts the emulator again on the same port.</summary>
-    public Task RestartAsync() => StartProcessAsync();
+    public Task RestartAsync()
+    {
+        ReleasePort();
+        return StartProcessAsync();
+    }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        ReleasePort();
+    }
+
+    private void ReleasePort()
+    {
+        _placeholder?.Dispose();
+        _placeholder = null;
+    }
 
     private async Task StartProcessAsync()
     {
