@@ -32,7 +32,7 @@ internal sealed class ConsoleLineLoggerProvider : ILoggerProvider
 
     private void OnProcessExit(object? sender, EventArgs e) => _writer.Flush();
 
-    internal static string LevelName(LogLevel level) => level switch
+    private static string LevelName(LogLevel level) => level switch
     {
         LogLevel.Trace => "trce",
         LogLevel.Debug => "dbug",

@@ -76,11 +76,13 @@ internal sealed class ConsoleLineWriter : IDisposable
 
     public void Dispose()
     {
-        WriteOut();
+        // Closed to new lines first, so that the last write takes everything and nothing is scheduled after it.
         lock (_gate)
         {
             _disposed = true;
         }
+
+        WriteOut();
     }
 
     private void WriteOut()
