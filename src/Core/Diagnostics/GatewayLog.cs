@@ -7,75 +7,17 @@ internal static partial class GatewayLog
 {
     public const string RequestCategory = "Gateway.Request";
 
+    private static readonly EventId RequestCompletedEvent = new(1, "request_completed");
+
+    /// <summary>The <c>request_completed</c> line: Information, or Warning when the gateway answered 5xx.</summary>
     public static void RequestCompleted(ILogger logger, RequestLog log, double durationMs)
     {
         var level = log.HttpStatus >= 500 ? LogLevel.Warning : LogLevel.Information;
-        if (!logger.IsEnabled(level))
+        if (logger.IsEnabled(level))
         {
-            return;
+            logger.Log(level, RequestCompletedEvent, new RequestCompletedEntry(log, durationMs), null, RequestCompletedEntry.Format);
         }
-
-        var duration = Math.Round(durationMs, 2);
-        double? ttfb = log.TtfbMs is { } t ? Math.Round(t, 2) : null;
-        var model = log.Model ?? "-";
-        var provider = log.Provider ?? "-";
-        var targetModel = log.TargetModel ?? "-";
-        RequestCompleted(
-            logger,
-            level,
-            log.RequestId,
-            log.KeyName,
-            log.Client,
-            log.Route,
-            model,
-            provider,
-            targetModel,
-            log.Stream,
-            log.ToolsPresent,
-            log.Attempts,
-            log.EndReason,
-            log.HttpStatus,
-            log.UpstreamStatus,
-            duration,
-            ttfb,
-            log.PromptTokens,
-            log.CompletionTokens,
-            log.UsageEstimated,
-            log.UpstreamError?.Type ?? "-",
-            log.UpstreamError?.Code ?? "-",
-            log.UpstreamError?.Message ?? "-");
     }
-
-    [LoggerMessage(EventId = 1, EventName = "request_completed", Message =
-        "request_completed request_id={request_id} key_name={key_name} client={client} route={route} model={model} provider={provider} " +
-        "target_model={target_model} stream={stream} tools_present={tools_present} attempts={attempts} end_reason={end_reason} " +
-        "http_status={http_status} upstream_status={upstream_status} duration_ms={duration_ms} ttfb_ms={ttfb_ms} " +
-        "prompt_tokens={prompt_tokens} completion_tokens={completion_tokens} usage_estimated={usage_estimated} " +
-        "upstream_error_type={upstream_error_type} upstream_error_code={upstream_error_code} upstream_message={upstream_message}")]
-    private static partial void RequestCompleted(
-        ILogger logger,
-        LogLevel level,
-        string request_id,
-        string key_name,
-        string client,
-        string route,
-        string model,
-        string provider,
-        string target_model,
-        bool stream,
-        bool tools_present,
-        int attempts,
-        string end_reason,
-        int http_status,
-        int? upstream_status,
-        double duration_ms,
-        double? ttfb_ms,
-        int? prompt_tokens,
-        int? completion_tokens,
-        bool usage_estimated,
-        string upstream_error_type,
-        string upstream_error_code,
-        string upstream_message);
 
     public static void AttemptFailed(ILogger logger, string requestId, string provider, string targetModel, Routing.UpstreamFailure failure) =>
         AttemptFailed(logger, requestId, provider, targetModel, failure.Kind, failure.Detail, failure.Upstream?.Type ?? "-", failure.Upstream?.Code ?? "-", failure.Upstream?.Message ?? "-");

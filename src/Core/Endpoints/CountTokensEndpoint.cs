@@ -87,7 +87,10 @@ internal sealed class CountTokensEndpoint
         {
             var gemini = target.Provider.Kind == ProviderKind.Gemini;
             if (UntranslatableRequest.TryWrite(
-                    () => gemini ? GeminiRequestWriter.CountTokensBody(request, target) : AnthropicPassThroughCodec.Body(request, target, stream: false, countTokens: true),
+                    (request, target, gemini),
+                    static s => s.gemini
+                        ? GeminiRequestWriter.CountTokensBody(s.request, s.target)
+                        : AnthropicPassThroughCodec.Body(s.request, s.target, stream: false, countTokens: true),
                     request,
                     out var body) is { } untranslatable)
             {

@@ -64,29 +64,52 @@ public sealed class GatewayHandlers
     public Task HandleAsync(GatewayRoute route, HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(route);
-        return route.Endpoint switch
+        (string LogRoute, IInboundProtocol Protocol, Access Access) entry = route.Endpoint switch
         {
-            GatewayEndpoint.ChatCompletions => RunAsync(context, "chat_completions", OpenAIChatInbound.Instance, route, Access.Client, _chat.HandleChatCompletionsAsync),
-            GatewayEndpoint.Messages => RunAsync(context, "messages", AnthropicInbound.Instance, route, Access.Client, _chat.HandleMessagesAsync),
-            GatewayEndpoint.CountTokens => RunAsync(context, "messages_count_tokens", AnthropicInbound.Instance, route, Access.Client, _countTokens.HandleAsync),
-            GatewayEndpoint.Responses => RunAsync(context, "responses", ResponsesInbound.Instance, route, Access.Client, _chat.HandleResponsesAsync),
-            GatewayEndpoint.ResponsesCompact => RunAsync(context, "responses_compact", ResponsesInbound.Instance, route, Access.Client, _chat.HandleResponsesCompactAsync),
-            GatewayEndpoint.Models => RunAsync(context, "models", OpenAIChatInbound.Instance, route, Access.Client, _models.HandleAsync),
-            GatewayEndpoint.Health => RunAsync(context, "health", OpenAIChatInbound.Instance, route, Access.Public, _health.ReadyAsync),
-            GatewayEndpoint.Live => RunAsync(context, "health_live", OpenAIChatInbound.Instance, route, Access.Public, HealthEndpoint.LiveAsync),
-            GatewayEndpoint.ManageModelsRefresh => RunAsync(context, "manage_models_refresh", OpenAIChatInbound.Instance, route, Access.Admin, _manage.RefreshModelsAsync),
-            GatewayEndpoint.Metrics => RunAsync(context, "metrics", OpenAIChatInbound.Instance, route, Access.Admin, _admin.Metrics.HandleAsync),
-            GatewayEndpoint.ManageStats => RunAsync(context, "manage_stats", OpenAIChatInbound.Instance, route, Access.Admin, _admin.Stats.HandleAsync),
-            GatewayEndpoint.ManageProviders => RunAsync(context, "manage_providers", OpenAIChatInbound.Instance, route, Access.Admin, _admin.Providers.HandleAsync),
-            GatewayEndpoint.ManageOverrides => RunAsync(context, "manage_overrides", OpenAIChatInbound.Instance, route, Access.Admin, _admin.Overrides.HandleAsync),
-            GatewayEndpoint.ManageRoutingDecide => RunAsync(context, "manage_routing_decide", OpenAIChatInbound.Instance, route, Access.Admin, _admin.RoutingDecision.HandleAsync),
-            GatewayEndpoint.ManageSessions => RunAsync(context, "manage_sessions", OpenAIChatInbound.Instance, route, Access.Admin, _admin.Sessions.HandleAsync),
-            GatewayEndpoint.ManageUi => RunAsync(context, "manage_ui", OpenAIChatInbound.Instance, route, Access.AdminPage, exchange => _admin.Page.HandleAsync(exchange, route)),
-            _ => RunAsync(context, "unknown", OpenAIChatInbound.Instance, route, Access.Public, exchange => exchange.WriteErrorAsync(GatewayError.RouteNotFound())),
+            GatewayEndpoint.ChatCompletions => ("chat_completions", OpenAIChatInbound.Instance, Access.Client),
+            GatewayEndpoint.Messages => ("messages", AnthropicInbound.Instance, Access.Client),
+            GatewayEndpoint.CountTokens => ("messages_count_tokens", AnthropicInbound.Instance, Access.Client),
+            GatewayEndpoint.Responses => ("responses", ResponsesInbound.Instance, Access.Client),
+            GatewayEndpoint.ResponsesCompact => ("responses_compact", ResponsesInbound.Instance, Access.Client),
+            GatewayEndpoint.Models => ("models", OpenAIChatInbound.Instance, Access.Client),
+            GatewayEndpoint.Health => ("health", OpenAIChatInbound.Instance, Access.Public),
+            GatewayEndpoint.Live => ("health_live", OpenAIChatInbound.Instance, Access.Public),
+            GatewayEndpoint.ManageModelsRefresh => ("manage_models_refresh", OpenAIChatInbound.Instance, Access.Admin),
+            GatewayEndpoint.Metrics => ("metrics", OpenAIChatInbound.Instance, Access.Admin),
+            GatewayEndpoint.ManageStats => ("manage_stats", OpenAIChatInbound.Instance, Access.Admin),
+            GatewayEndpoint.ManageProviders => ("manage_providers", OpenAIChatInbound.Instance, Access.Admin),
+            GatewayEndpoint.ManageOverrides => ("manage_overrides", OpenAIChatInbound.Instance, Access.Admin),
+            GatewayEndpoint.ManageRoutingDecide => ("manage_routing_decide", OpenAIChatInbound.Instance, Access.Admin),
+            GatewayEndpoint.ManageSessions => ("manage_sessions", OpenAIChatInbound.Instance, Access.Admin),
+            GatewayEndpoint.ManageUi => ("manage_ui", OpenAIChatInbound.Instance, Access.AdminPage),
+            _ => ("unknown", OpenAIChatInbound.Instance, Access.Public),
         };
+        return RunAsync(context, entry.LogRoute, entry.Protocol, route, entry.Access);
     }
 
-    private async Task RunAsync(HttpContext http, string logRoute, IInboundProtocol protocol, GatewayRoute route, Access access, Func<RequestExchange, Task> handle)
+    // The endpoint itself, called by RunAsync once the shared checks passed (a switch, not a delegate made per request).
+    private Task DispatchAsync(GatewayRoute route, RequestExchange exchange) => route.Endpoint switch
+    {
+        GatewayEndpoint.ChatCompletions => _chat.HandleChatCompletionsAsync(exchange),
+        GatewayEndpoint.Messages => _chat.HandleMessagesAsync(exchange),
+        GatewayEndpoint.CountTokens => _countTokens.HandleAsync(exchange),
+        GatewayEndpoint.Responses => _chat.HandleResponsesAsync(exchange),
+        GatewayEndpoint.ResponsesCompact => _chat.HandleResponsesCompactAsync(exchange),
+        GatewayEndpoint.Models => _models.HandleAsync(exchange),
+        GatewayEndpoint.Health => _health.ReadyAsync(exchange),
+        GatewayEndpoint.Live => HealthEndpoint.LiveAsync(exchange),
+        GatewayEndpoint.ManageModelsRefresh => _manage.RefreshModelsAsync(exchange),
+        GatewayEndpoint.Metrics => _admin.Metrics.HandleAsync(exchange),
+        GatewayEndpoint.ManageStats => _admin.Stats.HandleAsync(exchange),
+        GatewayEndpoint.ManageProviders => _admin.Providers.HandleAsync(exchange),
+        GatewayEndpoint.ManageOverrides => _admin.Overrides.HandleAsync(exchange),
+        GatewayEndpoint.ManageRoutingDecide => _admin.RoutingDecision.HandleAsync(exchange),
+        GatewayEndpoint.ManageSessions => _admin.Sessions.HandleAsync(exchange),
+        GatewayEndpoint.ManageUi => _admin.Page.HandleAsync(exchange, route),
+        _ => exchange.WriteErrorAsync(GatewayError.RouteNotFound()),
+    };
+
+    private async Task RunAsync(HttpContext http, string logRoute, IInboundProtocol protocol, GatewayRoute route, Access access)
     {
         ArgumentNullException.ThrowIfNull(http);
         var exchange = new RequestExchange(http, logRoute, protocol, _time, route.Template);
@@ -140,7 +163,7 @@ public sealed class GatewayHandlers
                 }
             }
 
-            await handle(exchange);
+            await DispatchAsync(route, exchange);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {

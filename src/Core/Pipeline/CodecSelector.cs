@@ -71,7 +71,7 @@ internal sealed class CodecSelector
                 new AnthropicDecoder(provider.Id),
                 new OpenAIChatEncoder(request, rewriteThinking: false, target.Model, _time.GetUtcNow().ToUnixTimeSeconds()),
                 _estimator,
-                _thinking.Recorder(keyName, ex => GatewayLog.ThinkingWriteFailed(_logger, requestId, ex))),
+                _thinking.Recorder(keyName, ThinkingWriteFailed(requestId))),
             (WireFormat.OpenAIResponses, ProviderKind.OpenAI) when provider.ResponsesUri is not null => NativeResponses(request, target, keyName, requestId),
             (WireFormat.OpenAIResponses, ProviderKind.OpenAI) => Responses(request, target, OpenAIChatRequestWriter.Instance, new OpenAIChatDecoder(), Opaque.From(string.Empty, ProviderKind.OpenAI, provider.Id), keyName, requestId),
             (WireFormat.OpenAIResponses, ProviderKind.Anthropic) => Responses(request, target, AnthropicRequestWriter.Instance, new AnthropicDecoder(provider.Id), null, keyName, requestId),
@@ -85,7 +85,7 @@ internal sealed class CodecSelector
                 new GeminiDecoder(provider.Id),
                 new OpenAIChatEncoder(request, rewriteThinking: false, target.Model, _time.GetUtcNow().ToUnixTimeSeconds()),
                 _estimator,
-                _thinking.Recorder(keyName, ex => GatewayLog.ThinkingWriteFailed(_logger, requestId, ex))),
+                _thinking.Recorder(keyName, ThinkingWriteFailed(requestId))),
             (WireFormat.AnthropicMessages, ProviderKind.Gemini) => new TranslatingCodec(
                 request,
                 target,
@@ -98,6 +98,9 @@ internal sealed class CodecSelector
             _ => throw new NotSupportedException($"No codec for {request.Format} clients and {provider.Kind} targets."),
         };
     }
+
+    // Made only on the paths that record thinking: a lambda in Create itself was a closure allocated for every attempt.
+    private Action<Exception> ThinkingWriteFailed(string requestId) => ex => GatewayLog.ThinkingWriteFailed(_logger, requestId, ex);
 
     // A Responses client: the compaction answer, or the Responses encoder (and, for a kept response, its keeper).
     private TranslatingCodec Responses(ChatRequest request, RouteTarget target, IUpstreamRequestWriter writer, IUpstreamDecoder decoder, Opaque? unsignedReasoningOrigin, string keyName, string requestId)

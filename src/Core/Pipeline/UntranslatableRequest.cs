@@ -13,14 +13,17 @@ internal static class UntranslatableRequest
 {
     /// <summary>The failure when the body cannot be written; null with <paramref name="body"/> set otherwise.</summary>
     public static UpstreamFailure? TryWrite(IAttemptCodec codec, ChatRequest request, bool stream, out ReadOnlyMemory<byte> body) =>
-        TryWrite(() => codec.UpstreamBody(stream), request, out body);
+        TryWrite((codec, stream), static s => s.codec.UpstreamBody(s.stream), request, out body);
 
-    /// <summary>The same for any writer of an upstream body built from <paramref name="request"/>.</summary>
-    public static UpstreamFailure? TryWrite(Func<ReadOnlyMemory<byte>> write, ChatRequest request, out ReadOnlyMemory<byte> body)
+    /// <summary>
+    /// The same for any writer of an upstream body built from <paramref name="request"/>; what it needs comes as
+    /// <paramref name="state"/>, so that a static lambda does (a capturing one was a closure per attempt).
+    /// </summary>
+    public static UpstreamFailure? TryWrite<TState>(TState state, Func<TState, ReadOnlyMemory<byte>> write, ChatRequest request, out ReadOnlyMemory<byte> body)
     {
         try
         {
-            body = write();
+            body = write(state);
             return null;
         }
         catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException or FormatException)

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Text;
+using Gateway.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Server.Logging;
@@ -45,6 +47,9 @@ internal sealed class ConsoleLineLoggerProvider : ILoggerProvider
 
     private sealed class Logger(string category, ConsoleLineWriter writer) : ILogger
     {
+        [ThreadStatic]
+        private static LineBuffer? t_line;
+
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
@@ -54,6 +59,12 @@ internal sealed class ConsoleLineLoggerProvider : ILoggerProvider
         {
             if (logLevel == LogLevel.None)
             {
+                return;
+            }
+
+            if (state is IUtf8LogMessage utf8)
+            {
+                LogUtf8(logLevel, eventId, utf8, exception);
                 return;
             }
 
@@ -95,6 +106,51 @@ internal sealed class ConsoleLineLoggerProvider : ILoggerProvider
             }
         }
 
+        // A message that writes itself as UTF-8 (the request line) goes into this thread's buffer and from there to
+        // the writer: no string of it is made.
+        private void LogUtf8(LogLevel logLevel, EventId eventId, IUtf8LogMessage message, Exception? exception)
+        {
+            var line = t_line ??= new LineBuffer();
+            line.Clear();
+            Span<char> head = stackalloc char[6 + 11 + 3];
+            var at = 0;
+            Put(head, ref at, LevelName(logLevel));
+            Put(head, ref at, ": ");
+            Put(line, head[..at]);
+            Put(line, category);
+            at = 0;
+            Put(head, ref at, "[");
+            eventId.Id.TryFormat(head[at..], out var idLength, provider: System.Globalization.CultureInfo.InvariantCulture);
+            at += idLength;
+            Put(head, ref at, "] ");
+            Put(line, head[..at]);
+            var start = line.Count;
+            message.WriteMessage(line);
+            if (exception is not null)
+            {
+                Put(line, " ");
+                Put(line, exception.ToString());
+            }
+
+            var text = line.Written[start..];
+            if (text.ContainsAny((byte)'\r', (byte)'\n'))
+            {
+                // Bytes below 0x80 never occur inside a multi-byte UTF-8 sequence, so this replaces only line breaks.
+                text.Replace((byte)'\r', (byte)' ');
+                text.Replace((byte)'\n', (byte)' ');
+            }
+
+            Put(line, "\n");
+            writer.Append(line.Written);
+            if (line.Capacity > LineBuffer.KeptBytes)
+            {
+                t_line = null;
+            }
+        }
+
+        private static void Put(LineBuffer line, ReadOnlySpan<char> text) =>
+            line.Advance(Encoding.UTF8.GetBytes(text, line.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length))));
+
         private static void Put(Span<char> line, ref int at, ReadOnlySpan<char> text)
         {
             text.CopyTo(line[at..]);
@@ -112,6 +168,44 @@ internal sealed class ConsoleLineLoggerProvider : ILoggerProvider
             }
 
             at += text.Length;
+        }
+    }
+
+    // One line's bytes, reused by a thread from line to line (a buffer grown past KeptBytes by a long line is let go).
+    private sealed class LineBuffer : IBufferWriter<byte>
+    {
+        public const int KeptBytes = 64 * 1024;
+        private byte[] _bytes = new byte[1024];
+
+        public int Count { get; private set; }
+
+        public int Capacity => _bytes.Length;
+
+        public Span<byte> Written => _bytes.AsSpan(0, Count);
+
+        public void Clear() => Count = 0;
+
+        public void Advance(int count) => Count += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            Reserve(sizeHint);
+            return _bytes.AsMemory(Count);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0)
+        {
+            Reserve(sizeHint);
+            return _bytes.AsSpan(Count);
+        }
+
+        private void Reserve(int sizeHint)
+        {
+            var needed = Count + Math.Max(sizeHint, 1);
+            if (needed > _bytes.Length)
+            {
+                Array.Resize(ref _bytes, Math.Max(needed, _bytes.Length * 2));
+            }
         }
     }
 }

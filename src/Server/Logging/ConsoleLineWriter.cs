@@ -36,28 +36,12 @@ internal sealed class ConsoleLineWriter : IDisposable
     /// <summary>Queues <paramref name="line"/> (which ends with its newline) for stdout.</summary>
     public void Append(ReadOnlySpan<char> line)
     {
-        var most = Encoding.UTF8.GetMaxByteCount(line.Length);
         bool schedule;
         lock (_gate)
         {
-            if (_disposed)
+            if (!Reserve(Encoding.UTF8.GetMaxByteCount(line.Length), -1, line))
             {
                 return;
-            }
-
-            if (_pendingLength + most > _pending.Length)
-            {
-                var needed = _pendingLength + Encoding.UTF8.GetByteCount(line);
-                if (needed > MaxPendingBytes)
-                {
-                    _dropped++;
-                    return;
-                }
-
-                if (needed > _pending.Length)
-                {
-                    Array.Resize(ref _pending, Math.Min(MaxPendingBytes, Math.Max(needed, _pending.Length * 2)));
-                }
             }
 
             _pendingLength += Encoding.UTF8.GetBytes(line, _pending.AsSpan(_pendingLength));
@@ -65,6 +49,58 @@ internal sealed class ConsoleLineWriter : IDisposable
             _scheduled = true;
         }
 
+        Schedule(schedule);
+    }
+
+    /// <summary>Queues <paramref name="line"/>, UTF-8 that ends with its newline, for stdout.</summary>
+    public void Append(ReadOnlySpan<byte> line)
+    {
+        bool schedule;
+        lock (_gate)
+        {
+            if (!Reserve(line.Length, line.Length, default))
+            {
+                return;
+            }
+
+            line.CopyTo(_pending.AsSpan(_pendingLength));
+            _pendingLength += line.Length;
+            schedule = !_scheduled;
+            _scheduled = true;
+        }
+
+        Schedule(schedule);
+    }
+
+    // Under _gate: room for a line of at most `most` bytes (exactly `exact` when known, else counted from `chars`),
+    // growing the pending buffer up to the bound. False when closed, or when the line is dropped (and counted).
+    private bool Reserve(int most, int exact, ReadOnlySpan<char> chars)
+    {
+        if (_disposed)
+        {
+            return false;
+        }
+
+        if (_pendingLength + most > _pending.Length)
+        {
+            var needed = _pendingLength + (exact >= 0 ? exact : Encoding.UTF8.GetByteCount(chars));
+            if (needed > MaxPendingBytes)
+            {
+                _dropped++;
+                return false;
+            }
+
+            if (needed > _pending.Length)
+            {
+                Array.Resize(ref _pending, Math.Min(MaxPendingBytes, Math.Max(needed, _pending.Length * 2)));
+            }
+        }
+
+        return true;
+    }
+
+    private void Schedule(bool schedule)
+    {
         if (schedule)
         {
             ThreadPool.UnsafeQueueUserWorkItem(static writer => writer.WriteOut(), this, preferLocal: false);

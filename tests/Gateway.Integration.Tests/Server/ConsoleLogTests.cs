@@ -32,6 +32,52 @@ public sealed class ConsoleLogTests
     }
 
     [Fact]
+    public void Log_MessageThatWritesItselfAsUtf8_TheSameLineAsFromItsString()
+    {
+        var output = new MemoryStream();
+        var log = new Gateway.Diagnostics.RequestLog { RequestId = "r1", Route = "chat_completions", Client = "unknown", HttpStatus = 502 };
+        var entries = new[]
+        {
+            new Gateway.Diagnostics.RequestCompletedEntry(log, 1.5),
+            new Gateway.Diagnostics.RequestCompletedEntry(Failed(log, "two\r\nlines ünïcode ✓"), 2),
+
+            // Longer than the line buffer a thread keeps: it grows for this line and is let go after it.
+            new Gateway.Diagnostics.RequestCompletedEntry(Failed(log, new string('é', 70_000)), 3),
+            new Gateway.Diagnostics.RequestCompletedEntry(log, 4),
+        };
+        using (var provider = new ConsoleLineLoggerProvider(output))
+        {
+            var logger = provider.CreateLogger("Gateway.Request");
+            foreach (var entry in entries)
+            {
+                logger.Log(LogLevel.Warning, new EventId(1, "request_completed"), entry, null, Gateway.Diagnostics.RequestCompletedEntry.Format);
+            }
+
+            logger.Log(LogLevel.Error, new EventId(12), entries[0], new InvalidOperationException("boom\nmore"), Gateway.Diagnostics.RequestCompletedEntry.Format);
+        }
+
+        var lines = Encoding.UTF8.GetString(output.ToArray()).Split('\n');
+
+        Assert.Equal(6, lines.Length);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            Assert.Equal("warn: Gateway.Request[1] " + entries[i].ToString().Replace('\r', ' ').Replace('\n', ' '), lines[i]);
+        }
+
+        Assert.StartsWith("fail: Gateway.Request[12] " + entries[0] + " System.InvalidOperationException: boom more", lines[4], StringComparison.Ordinal);
+        Assert.Equal(string.Empty, lines[5]);
+    }
+
+    private static Gateway.Diagnostics.RequestLog Failed(Gateway.Diagnostics.RequestLog log, string message) => new()
+    {
+        RequestId = log.RequestId,
+        Route = log.Route,
+        Client = log.Client,
+        HttpStatus = log.HttpStatus,
+        UpstreamError = new Gateway.Diagnostics.UpstreamErrorDetail("server_error", "c1", message),
+    };
+
+    [Fact]
     public async Task Log_ManyThreads_EveryLineWholeAndInOrderPerThread()
     {
         var output = new MemoryStream();
