@@ -270,7 +270,8 @@ internal sealed class BenchRunner
             line += string.Create(
                 CultureInfo.InvariantCulture,
                 $"; floor: c=32 {g.C32.RequestsPerSecond / r.C32.RequestsPerSecond:P0} of relay, added timer p50 {g.C1Timer.P50Ms - d.C1Timer.P50Ms:F3} vs {r.C1Timer!.P50Ms - d.C1Timer.P50Ms:F3} ms, " +
-                $"added TTFB p99 {g.ShortStreams!.TtfbP99Ms - d.ShortStreams!.TtfbP99Ms:F3} vs {r.ShortStreams!.TtfbP99Ms - d.ShortStreams.TtfbP99Ms:F3} ms");
+                $"added TTFB p99 {g.ShortStreams!.TtfbP99Ms - d.ShortStreams!.TtfbP99Ms:F3} vs {r.ShortStreams!.TtfbP99Ms - d.ShortStreams.TtfbP99Ms:F3} ms, " +
+                $"added first-content delivery p99 {g.ShortStreams.DeliveryP99Ms - d.ShortStreams.DeliveryP99Ms:F3} vs {r.ShortStreams.DeliveryP99Ms - d.ShortStreams.DeliveryP99Ms:F3} ms");
         }
 
         if (run.Paths.TryGetValue(PathNames.Baseline, out var b))
@@ -339,6 +340,13 @@ internal sealed class BenchRunner
                 throw new CheckFailedException(
                     $"{path.Name}: the short stream (model {path.ShortModel}) brought {sample.ContentEvents} content events (end event seen: {sample.Done}" +
                     $"{(sample.Error is null ? "" : $", error event: {Shorten(sample.Error)}")}), expected 1 of the {end}.");
+            }
+
+            if (double.IsNaN(sample.DeliveryMs))
+            {
+                throw new CheckFailedException(
+                    $"{path.Name}: the short stream's content carried no @sent: timestamp, so its delivery cannot be timed " +
+                    "(a fake upstream built before the stamp, or a path that changed the content text).");
             }
         }
     }

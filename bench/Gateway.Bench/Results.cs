@@ -39,12 +39,20 @@ internal sealed record ShortStreamStats
 
     public double TtfbP99Ms { get; init; }
 
+    /// <summary>First-content delivery (the upstream's write of the content to the client's read of it), p50.</summary>
+    public double DeliveryP50Ms { get; init; }
+
+    /// <summary>First-content delivery, p99: the path's own tail, without the jitter of the upstream's pause before the chunk.</summary>
+    public double DeliveryP99Ms { get; init; }
+
     public static ShortStreamStats From(IReadOnlyList<StreamSample> samples) => new()
     {
         Requests = samples.Count,
         Incomplete = samples.Count(s => !s.Done || s.ContentEvents != 1),
         TtfbP50Ms = Stats.Percentile(samples.Select(s => s.TtfbMs), 50),
         TtfbP99Ms = Stats.Percentile(samples.Select(s => s.TtfbMs), 99),
+        DeliveryP50Ms = Stats.Percentile(samples.Select(s => s.DeliveryMs), 50),
+        DeliveryP99Ms = Stats.Percentile(samples.Select(s => s.DeliveryMs), 99),
     };
 }
 

@@ -42,8 +42,45 @@ internal static class SelfCheck
             }
         }
 
+        failed += await DeliveryChecksAsync();
         Console.WriteLine(failed == 0 ? "self-check passed" : $"self-check: {failed} FAILED");
         return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The first-content delivery: the <c>@sent:TIMESTAMP</c> a short stream's content carries, read back from an OpenAI
+    /// chunk and an Anthropic delta (whole, and one byte per read), and refused when absent, malformed or in the future.
+    /// </summary>
+    private static async Task<int> DeliveryChecksAsync()
+    {
+        var failed = 0;
+        void Check(string name, bool ok)
+        {
+            failed += ok ? 0 : 1;
+            Console.WriteLine($"{(ok ? "ok  " : "FAIL")} delivery: {name}");
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        var fiveMsAgo = now - (Stopwatch.Frequency / 200);
+        var five = StreamTimer.DeliveredMs(Encoding.UTF8.GetBytes($"data: {{\"choices\":[{{\"delta\":{{\"content\":\"@sent:{fiveMsAgo} \"}}}}]}}"), now);
+        Check($"a stamp 5 ms old reads {five:F3} ms", five is >= 4.999 and <= 5.001);
+        Check("no stamp is NaN", double.IsNaN(StreamTimer.DeliveredMs("data: {\"choices\":[{\"delta\":{\"content\":\"tok0 \"}}]}"u8, now)));
+        Check("a stamp without digits is NaN", double.IsNaN(StreamTimer.DeliveredMs("\"text\":\"@sent: 12\""u8, now)));
+        Check("a stamp after now is NaN", double.IsNaN(StreamTimer.DeliveredMs(Encoding.UTF8.GetBytes($"@sent:{now + 1000} "), now)));
+
+        var openAi = $"data: {{\"choices\":[{{\"delta\":{{\"content\":\"@sent:{Stopwatch.GetTimestamp()} \"}}}}]}}\n\ndata: [DONE]\n\n";
+        var anthropic = $"event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"text_delta\",\"text\":\"@sent:{Stopwatch.GetTimestamp()} \"}}}}\n\nevent: message_stop\ndata: {{\"type\":\"message_stop\"}}\n\n";
+        foreach (var (name, api, sse) in new[] { ("openai", ApiKind.OpenAI, openAi), ("anthropic", ApiKind.Anthropic, anthropic) })
+        {
+            foreach (var sizes in new[] { new[] { sse.Length }, [1] })
+            {
+                using var stream = new PieceStream(Encoding.UTF8.GetBytes(sse), sizes);
+                var sample = await StreamTimer.ReadAsync(stream, api, Stopwatch.GetTimestamp(), CancellationToken.None);
+                Check($"{name}, {(sizes[0] == 1 ? "1 byte per read" : "whole")}: {sample.DeliveryMs:F3} ms", sample.DeliveryMs is >= 0 and < 1000 && sample.Done);
+            }
+        }
+
+        return failed;
     }
 
     /// <summary>As the fake upstream streams: role chunk, content chunks, finish chunk, usage chunk, [DONE].</summary>

@@ -6,9 +6,11 @@ namespace Gateway.Bench;
 
 /// <summary>
 /// Timings of one streamed chat request, in milliseconds. <paramref name="Error"/> is the data of the first
-/// Anthropic <c>error</c> event, if the stream brought one.
+/// Anthropic <c>error</c> event, if the stream brought one. <paramref name="DeliveryMs"/>: from the fake upstream
+/// writing the first content (the timestamp its short streams carry in their text) to its read here; NaN when the
+/// content carried no timestamp.
 /// </summary>
-internal sealed record StreamSample(double TtfbMs, double TotalMs, int ContentEvents, bool Done, double[] GapsMs, string? Error = null);
+internal sealed record StreamSample(double TtfbMs, double TotalMs, int ContentEvents, bool Done, double[] GapsMs, string? Error = null, double DeliveryMs = double.NaN);
 
 /// <summary>
 /// Times <c>"stream":true</c> requests, which wrk cannot: time to the first content event and every gap between
@@ -57,6 +59,7 @@ internal sealed class StreamTimer : IDisposable
         var buffer = new byte[64 * 1024];
         var filled = 0;
         long first = 0, previous = 0;
+        var delivery = double.NaN;
         var gaps = new List<double>(128);
         var events = 0;
         var done = false;
@@ -149,6 +152,7 @@ internal sealed class StreamTimer : IDisposable
                 if (first == 0)
                 {
                     first = now;
+                    delivery = DeliveredMs(line, now);
                 }
                 else
                 {
@@ -165,7 +169,30 @@ internal sealed class StreamTimer : IDisposable
 
         var end = Stopwatch.GetTimestamp();
         var ttfb = first == 0 ? double.NaN : Stopwatch.GetElapsedTime(start, first).TotalMilliseconds;
-        return new StreamSample(ttfb, Stopwatch.GetElapsedTime(start, end).TotalMilliseconds, events, done, [.. gaps], error);
+        return new StreamSample(ttfb, Stopwatch.GetElapsedTime(start, end).TotalMilliseconds, events, done, [.. gaps], error, delivery);
+    }
+
+    /// <summary>
+    /// Milliseconds from the upstream's write of this content (the <c>@sent:TIMESTAMP</c> in its text: a
+    /// <see cref="Stopwatch"/> timestamp, the machine's monotonic clock on Linux) to <paramref name="now"/>; NaN
+    /// without one. The text is found as bytes, whatever event format carried it.
+    /// </summary>
+    public static double DeliveredMs(ReadOnlySpan<byte> line, long now)
+    {
+        var at = line.IndexOf("@sent:"u8);
+        if (at < 0)
+        {
+            return double.NaN;
+        }
+
+        var digits = line[(at + 6)..];
+        var length = digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9');
+        if (length <= 0 || !long.TryParse(digits[..length], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sent) || sent > now)
+        {
+            return double.NaN;
+        }
+
+        return Stopwatch.GetElapsedTime(sent, now).TotalMilliseconds;
     }
 
     private static AnthropicEvent Named(ReadOnlySpan<byte> name) =>

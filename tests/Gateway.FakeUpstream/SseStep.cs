@@ -11,6 +11,9 @@ public abstract record SseStep
     /// <summary>A pause before the next step.</summary>
     public sealed record Pause(TimeSpan Duration) : SseStep;
 
+    /// <summary>Bytes made when the step is written (after the pauses before it), then flushed.</summary>
+    public sealed record Fresh(Func<byte[]> Bytes) : SseStep;
+
     /// <summary>The connection is aborted (a reset mid-stream).</summary>
     public sealed record Reset : SseStep;
 
