@@ -46,7 +46,7 @@ internal static class AnthropicRequestParser
 
         if (CheckMessages(index.ValueOf(messages)) is { } messageError)
         {
-            error = new ChatRequestError("invalid_request", messageError, "messages");
+            error = messageError;
             return false;
         }
 
@@ -112,7 +112,8 @@ internal static class AnthropicRequestParser
 
     // Every message is an object with role user or assistant and content a string or an array of
     // typed blocks (what Anthropic itself checks first); the blocks' own fields are the upstream's to judge.
-    private static string? CheckMessages(ReadOnlySpan<byte> json)
+    // A role that cannot be decoded (an escaped lone surrogate) is invalid JSON for the gateway, as for the model id.
+    private static ChatRequestError? CheckMessages(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json);
         reader.Read();
@@ -121,7 +122,7 @@ internal static class AnthropicRequestParser
         {
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                return $"messages.{count}: must be an object";
+                return Shape($"messages.{count}: must be an object");
             }
 
             string? role = null;
@@ -133,7 +134,7 @@ internal static class AnthropicRequestParser
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.String && !JsonStrings.TryGetString(ref reader, out role))
                     {
-                        return JsonStrings.Undecodable($"messages.{count}.role");
+                        return new ChatRequestError("invalid_json", JsonStrings.Undecodable($"messages.{count}.role"), "messages");
                     }
 
                     reader.Skip();
@@ -145,7 +146,7 @@ internal static class AnthropicRequestParser
                     {
                         if (!AllTypedBlocks(ref reader))
                         {
-                            return $"messages.{count}.content: each block must be an object with a type";
+                            return Shape($"messages.{count}.content: each block must be an object with a type");
                         }
 
                         hasContent = true;
@@ -167,19 +168,21 @@ internal static class AnthropicRequestParser
             // mid-conversation-system beta): instructions at that point of the conversation.
             if (role is not ("user" or "assistant" or "system"))
             {
-                return $"messages.{count}.role: must be \"user\", \"assistant\" or \"system\"";
+                return Shape($"messages.{count}.role: must be \"user\", \"assistant\" or \"system\"");
             }
 
             if (!hasContent)
             {
-                return $"messages.{count}.content: a string or an array of content blocks is required";
+                return Shape($"messages.{count}.content: a string or an array of content blocks is required");
             }
 
             count++;
         }
 
-        return count == 0 ? "messages: at least one message is required" : null;
+        return count == 0 ? Shape("messages: at least one message is required") : null;
     }
+
+    private static ChatRequestError Shape(string message) => new("invalid_request", message, "messages");
 
     private static int? BudgetOf(ReadOnlySpan<byte> thinking)
     {
