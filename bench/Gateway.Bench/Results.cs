@@ -76,6 +76,12 @@ internal sealed record StreamRunStats
     /// <summary>Median over requests of request start to [DONE].</summary>
     public double TotalMedianMs { get; init; }
 
+    /// <summary>p50 over the delivery (upstream write to client read) of every content event of every request.</summary>
+    public double DeliveryP50Ms { get; init; }
+
+    /// <summary>p99 over the delivery of every content event of every request.</summary>
+    public double DeliveryP99Ms { get; init; }
+
     public static StreamRunStats From(IReadOnlyList<StreamSample> samples, int chunks) => new()
     {
         Requests = samples.Count,
@@ -84,6 +90,8 @@ internal sealed record StreamRunStats
         GapP50Ms = Stats.Percentile(samples.SelectMany(s => s.GapsMs), 50),
         GapP99Ms = Stats.Percentile(samples.SelectMany(s => s.GapsMs), 99),
         TotalMedianMs = Stats.Median(samples.Select(s => s.TotalMs)),
+        DeliveryP50Ms = Stats.Percentile(samples.SelectMany(s => s.DeliveriesMs), 50),
+        DeliveryP99Ms = Stats.Percentile(samples.SelectMany(s => s.DeliveriesMs), 99),
     };
 }
 

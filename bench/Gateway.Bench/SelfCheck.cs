@@ -80,6 +80,13 @@ internal static class SelfCheck
             }
         }
 
+        var three = string.Concat(Enumerable.Range(0, 3).Select(_ => $"data: {{\"choices\":[{{\"delta\":{{\"content\":\"@sent:{Stopwatch.GetTimestamp()} \"}}}}]}}\n\n")) + "data: [DONE]\n\n";
+        using (var stream = new PieceStream(Encoding.UTF8.GetBytes(three), [7]))
+        {
+            var sample = await StreamTimer.ReadAsync(stream, ApiKind.OpenAI, Stopwatch.GetTimestamp(), CancellationToken.None);
+            Check($"three stamped chunks, 7 bytes per read: {sample.DeliveriesMs.Length} deliveries", sample.DeliveriesMs.Length == 3 && sample.DeliveriesMs.All(d => d is >= 0 and < 1000));
+        }
+
         return failed;
     }
 

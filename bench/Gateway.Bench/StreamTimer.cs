@@ -10,7 +10,11 @@ namespace Gateway.Bench;
 /// writing the first content (the timestamp its short streams carry in their text) to its read here; NaN when the
 /// content carried no timestamp.
 /// </summary>
-internal sealed record StreamSample(double TtfbMs, double TotalMs, int ContentEvents, bool Done, double[] GapsMs, string? Error = null, double DeliveryMs = double.NaN);
+internal sealed record StreamSample(double TtfbMs, double TotalMs, int ContentEvents, bool Done, double[] GapsMs, string? Error = null, double DeliveryMs = double.NaN)
+{
+    /// <summary>The delivery of every content event that carried a timestamp, the first included.</summary>
+    public double[] DeliveriesMs { get; init; } = [];
+}
 
 /// <summary>
 /// Times <c>"stream":true</c> requests, which wrk cannot: time to the first content event and every gap between
@@ -60,6 +64,7 @@ internal sealed class StreamTimer : IDisposable
         var filled = 0;
         long first = 0, previous = 0;
         var delivery = double.NaN;
+        var deliveries = new List<double>(128);
         var gaps = new List<double>(128);
         var events = 0;
         var done = false;
@@ -149,10 +154,16 @@ internal sealed class StreamTimer : IDisposable
                 }
 
                 events++;
+                var delivered = DeliveredMs(line, now);
+                if (!double.IsNaN(delivered))
+                {
+                    deliveries.Add(delivered);
+                }
+
                 if (first == 0)
                 {
                     first = now;
-                    delivery = DeliveredMs(line, now);
+                    delivery = delivered;
                 }
                 else
                 {
@@ -169,7 +180,7 @@ internal sealed class StreamTimer : IDisposable
 
         var end = Stopwatch.GetTimestamp();
         var ttfb = first == 0 ? double.NaN : Stopwatch.GetElapsedTime(start, first).TotalMilliseconds;
-        return new StreamSample(ttfb, Stopwatch.GetElapsedTime(start, end).TotalMilliseconds, events, done, [.. gaps], error, delivery);
+        return new StreamSample(ttfb, Stopwatch.GetElapsedTime(start, end).TotalMilliseconds, events, done, [.. gaps], error, delivery) { DeliveriesMs = [.. deliveries] };
     }
 
     /// <summary>

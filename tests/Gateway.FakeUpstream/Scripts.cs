@@ -14,7 +14,7 @@ public static class Scripts
     public const string ShortModel = "echo-short";
 
     /// <summary>
-    /// The text of a short stream's content chunk starts with this and the <see cref="System.Diagnostics.Stopwatch"/>
+    /// The text of a bench stream's content chunk (with <c>--chunks</c>) starts with this and the <see cref="System.Diagnostics.Stopwatch"/>
     /// timestamp taken just before the chunk was written (<c>@sent:123456789 </c>). On Linux the timestamp is the
     /// system's monotonic clock, the same in every process, so a client on the same machine can tell how long the
     /// chunk took to reach it whatever the pause before it took (the bench's first-content delivery).
@@ -97,8 +97,8 @@ public static class Scripts
     /// The demo and bench model: answers with the last user message ("echo: …"), as JSON or, when the
     /// request streams, as a role chunk, one chunk per word (<paramref name="chunkDelay"/> apart), a finish
     /// chunk, a usage chunk and [DONE]. With <paramref name="streamChunks"/> the stream has that many
-    /// fixed-size content chunks instead, except for the model <see cref="ShortModel"/>, whose stream has one, its
-    /// text the time it was written (<see cref="SentStampPrefix"/>).
+    /// content chunks instead, except for the model <see cref="ShortModel"/>, whose stream has one; each chunk's text is
+    /// then the time it was written (<see cref="SentStampPrefix"/>).
     /// </summary>
     public static Script Echo(TimeSpan chunkDelay = default, int streamChunks = 0) => async (context, request) =>
     {
@@ -126,7 +126,7 @@ public static class Scripts
                 steps.Add(new SseStep.Pause(chunkDelay));
             }
 
-            steps.Add(model == ShortModel && streamChunks > 0
+            steps.Add(streamChunks > 0
                 ? new SseStep.Fresh(() => Encoding.UTF8.GetBytes("data: " + Chunks.Content(SentStampPrefix + System.Diagnostics.Stopwatch.GetTimestamp().ToString(System.Globalization.CultureInfo.InvariantCulture) + " ", model: model) + "\n\n"))
                 : SseStep.Data(Chunks.Content(piece, model: model)));
         }
