@@ -62,74 +62,37 @@ internal sealed class ConsoleLineLoggerProvider : ILoggerProvider
                 return;
             }
 
-            if (state is IUtf8LogMessage utf8)
-            {
-                LogUtf8(logLevel, eventId, utf8, exception);
-                return;
-            }
-
-            var message = formatter(state, exception);
-            var error = exception?.ToString();
-            if (string.IsNullOrEmpty(message) && error is null)
-            {
-                return;
-            }
-
-            // "info: " + category + "[" + id + "] " + message + " " + exception + "\n"
-            Span<char> id = stackalloc char[11];
-            eventId.Id.TryFormat(id, out var idLength, provider: System.Globalization.CultureInfo.InvariantCulture);
-            var length = 6 + category.Length + 1 + idLength + 2 + message.Length + (error is null ? 0 : 1 + error.Length) + 1;
-            var buffer = ArrayPool<char>.Shared.Rent(length);
-            try
-            {
-                var line = buffer.AsSpan(0, length);
-                var at = 0;
-                Put(line, ref at, LevelName(logLevel));
-                Put(line, ref at, ": ");
-                Put(line, ref at, category);
-                Put(line, ref at, "[");
-                Put(line, ref at, id[..idLength]);
-                Put(line, ref at, "] ");
-                PutOneLine(line, ref at, message);
-                if (error is not null)
-                {
-                    Put(line, ref at, " ");
-                    PutOneLine(line, ref at, error);
-                }
-
-                line[at] = '\n';
-                writer.Append(line);
-            }
-            finally
-            {
-                ArrayPool<char>.Shared.Return(buffer);
-            }
-        }
-
-        // A message that writes itself as UTF-8 (the request line) goes into this thread's buffer and from there to
-        // the writer: no string of it is made.
-        private void LogUtf8(LogLevel logLevel, EventId eventId, IUtf8LogMessage message, Exception? exception)
-        {
+            // "info: " + category + "[" + id + "] " + message + " " + exception + "\n", built as UTF-8 in this
+            // thread's buffer. A message that writes itself as UTF-8 (the request line) goes in without a string.
             var line = t_line ??= new LineBuffer();
             line.Clear();
-            Span<char> head = stackalloc char[6 + 11 + 3];
-            var at = 0;
-            Put(head, ref at, LevelName(logLevel));
-            Put(head, ref at, ": ");
-            Put(line, head[..at]);
+            Put(line, LevelName(logLevel));
+            Put(line, ": ");
             Put(line, category);
-            at = 0;
-            Put(head, ref at, "[");
-            eventId.Id.TryFormat(head[at..], out var idLength, provider: System.Globalization.CultureInfo.InvariantCulture);
-            at += idLength;
-            Put(head, ref at, "] ");
-            Put(line, head[..at]);
+            Put(line, "[");
+            eventId.Id.TryFormat(line.GetSpan(11), out var idLength, provider: System.Globalization.CultureInfo.InvariantCulture);
+            line.Advance(idLength);
+            Put(line, "] ");
             var start = line.Count;
-            message.WriteMessage(line);
-            if (exception is not null)
+            if (state is IUtf8LogMessage utf8)
+            {
+                utf8.WriteMessage(line);
+            }
+            else
+            {
+                Put(line, formatter(state, exception));
+            }
+
+            var error = exception?.ToString();
+            if (line.Count == start && error is null)
+            {
+                return;
+            }
+
+            if (error is not null)
             {
                 Put(line, " ");
-                Put(line, exception.ToString());
+                Put(line, error);
             }
 
             var text = line.Written[start..];
@@ -150,25 +113,6 @@ internal sealed class ConsoleLineLoggerProvider : ILoggerProvider
 
         private static void Put(LineBuffer line, ReadOnlySpan<char> text) =>
             line.Advance(Encoding.UTF8.GetBytes(text, line.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length))));
-
-        private static void Put(Span<char> line, ref int at, ReadOnlySpan<char> text)
-        {
-            text.CopyTo(line[at..]);
-            at += text.Length;
-        }
-
-        private static void PutOneLine(Span<char> line, ref int at, string text)
-        {
-            var target = line.Slice(at, text.Length);
-            text.AsSpan().CopyTo(target);
-            if (target.ContainsAny('\r', '\n'))
-            {
-                target.Replace('\r', ' ');
-                target.Replace('\n', ' ');
-            }
-
-            at += text.Length;
-        }
     }
 
     // One line's bytes, reused by a thread from line to line (a buffer grown past KeptBytes by a long line is let go).

@@ -3,7 +3,7 @@ using System.Text;
 namespace Gateway.Server.Logging;
 
 /// <summary>
-/// Standard output for log lines, written in batches off the logging thread. A line is encoded into a pending
+/// Standard output for log lines (UTF-8), written in batches off the logging thread. A line is copied into a pending
 /// buffer under a short lock; the first line after a write schedules one thread-pool item that writes what has
 /// gathered by then in one <c>write</c> call, and goes on while more has come. Under load many lines share a
 /// call and nothing waits for the console; when idle each line is written at once. The console logger this
@@ -33,34 +33,27 @@ internal sealed class ConsoleLineWriter : IDisposable
         _output = output;
     }
 
-    /// <summary>Queues <paramref name="line"/> (which ends with its newline) for stdout.</summary>
-    public void Append(ReadOnlySpan<char> line)
-    {
-        bool schedule;
-        lock (_gate)
-        {
-            if (!Reserve(Encoding.UTF8.GetMaxByteCount(line.Length), -1, line))
-            {
-                return;
-            }
-
-            _pendingLength += Encoding.UTF8.GetBytes(line, _pending.AsSpan(_pendingLength));
-            schedule = !_scheduled;
-            _scheduled = true;
-        }
-
-        Schedule(schedule);
-    }
-
     /// <summary>Queues <paramref name="line"/>, UTF-8 that ends with its newline, for stdout.</summary>
     public void Append(ReadOnlySpan<byte> line)
     {
         bool schedule;
         lock (_gate)
         {
-            if (!Reserve(line.Length, line.Length, default))
+            if (_disposed)
             {
                 return;
+            }
+
+            var needed = _pendingLength + line.Length;
+            if (needed > _pending.Length)
+            {
+                if (needed > MaxPendingBytes)
+                {
+                    _dropped++;
+                    return;
+                }
+
+                Array.Resize(ref _pending, Math.Min(MaxPendingBytes, Math.Max(needed, _pending.Length * 2)));
             }
 
             line.CopyTo(_pending.AsSpan(_pendingLength));
@@ -70,33 +63,6 @@ internal sealed class ConsoleLineWriter : IDisposable
         }
 
         Schedule(schedule);
-    }
-
-    // Under _gate: room for a line of at most `most` bytes (exactly `exact` when known, else counted from `chars`),
-    // growing the pending buffer up to the bound. False when closed, or when the line is dropped (and counted).
-    private bool Reserve(int most, int exact, ReadOnlySpan<char> chars)
-    {
-        if (_disposed)
-        {
-            return false;
-        }
-
-        if (_pendingLength + most > _pending.Length)
-        {
-            var needed = _pendingLength + (exact >= 0 ? exact : Encoding.UTF8.GetByteCount(chars));
-            if (needed > MaxPendingBytes)
-            {
-                _dropped++;
-                return false;
-            }
-
-            if (needed > _pending.Length)
-            {
-                Array.Resize(ref _pending, Math.Min(MaxPendingBytes, Math.Max(needed, _pending.Length * 2)));
-            }
-        }
-
-        return true;
     }
 
     private void Schedule(bool schedule)

@@ -114,9 +114,9 @@ public sealed class ConsoleLogTests
     {
         var output = new GatedStream();
         using var writer = new ConsoleLineWriter(output);
-        var line = new string('y', 1023) + "\n";
+        var line = Encoding.UTF8.GetBytes(new string('y', 1023) + "\n");
 
-        writer.Append("first\n");
+        writer.Append("first\n"u8);
         await output.WriteStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         // stdout takes nothing now: the pending buffer fills to its bound, then lines are dropped without blocking.
