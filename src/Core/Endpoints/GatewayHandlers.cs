@@ -64,55 +64,36 @@ public sealed class GatewayHandlers
     public Task HandleAsync(GatewayRoute route, HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(route);
-        (string LogRoute, IInboundProtocol Protocol, Access Access) entry = route.Endpoint switch
-        {
-            GatewayEndpoint.ChatCompletions => ("chat_completions", OpenAIChatInbound.Instance, Access.Client),
-            GatewayEndpoint.Messages => ("messages", AnthropicInbound.Instance, Access.Client),
-            GatewayEndpoint.CountTokens => ("messages_count_tokens", AnthropicInbound.Instance, Access.Client),
-            GatewayEndpoint.Responses => ("responses", ResponsesInbound.Instance, Access.Client),
-            GatewayEndpoint.ResponsesCompact => ("responses_compact", ResponsesInbound.Instance, Access.Client),
-            GatewayEndpoint.Models => ("models", OpenAIChatInbound.Instance, Access.Client),
-            GatewayEndpoint.Health => ("health", OpenAIChatInbound.Instance, Access.Public),
-            GatewayEndpoint.Live => ("health_live", OpenAIChatInbound.Instance, Access.Public),
-            GatewayEndpoint.ManageModelsRefresh => ("manage_models_refresh", OpenAIChatInbound.Instance, Access.Admin),
-            GatewayEndpoint.Metrics => ("metrics", OpenAIChatInbound.Instance, Access.Admin),
-            GatewayEndpoint.ManageStats => ("manage_stats", OpenAIChatInbound.Instance, Access.Admin),
-            GatewayEndpoint.ManageProviders => ("manage_providers", OpenAIChatInbound.Instance, Access.Admin),
-            GatewayEndpoint.ManageOverrides => ("manage_overrides", OpenAIChatInbound.Instance, Access.Admin),
-            GatewayEndpoint.ManageRoutingDecide => ("manage_routing_decide", OpenAIChatInbound.Instance, Access.Admin),
-            GatewayEndpoint.ManageSessions => ("manage_sessions", OpenAIChatInbound.Instance, Access.Admin),
-            GatewayEndpoint.ManageUi => ("manage_ui", OpenAIChatInbound.Instance, Access.AdminPage),
-            _ => ("unknown", OpenAIChatInbound.Instance, Access.Public),
-        };
-        return RunAsync(context, entry.LogRoute, entry.Protocol, route, entry.Access);
+        return RunAsync(context, route, EntryFor(route.Endpoint));
     }
 
-    // The endpoint itself, called by RunAsync once the shared checks passed (a switch, not a delegate made per request).
-    private Task DispatchAsync(GatewayRoute route, RequestExchange exchange) => route.Endpoint switch
+    // What each endpoint logs as its route, speaks and requires, and the handler RunAsync calls once the shared checks
+    // passed: one table, a value per request and static lambdas (no delegate made per request).
+    private static Entry EntryFor(GatewayEndpoint endpoint) => endpoint switch
     {
-        GatewayEndpoint.ChatCompletions => _chat.HandleChatCompletionsAsync(exchange),
-        GatewayEndpoint.Messages => _chat.HandleMessagesAsync(exchange),
-        GatewayEndpoint.CountTokens => _countTokens.HandleAsync(exchange),
-        GatewayEndpoint.Responses => _chat.HandleResponsesAsync(exchange),
-        GatewayEndpoint.ResponsesCompact => _chat.HandleResponsesCompactAsync(exchange),
-        GatewayEndpoint.Models => _models.HandleAsync(exchange),
-        GatewayEndpoint.Health => _health.ReadyAsync(exchange),
-        GatewayEndpoint.Live => HealthEndpoint.LiveAsync(exchange),
-        GatewayEndpoint.ManageModelsRefresh => _manage.RefreshModelsAsync(exchange),
-        GatewayEndpoint.Metrics => _admin.Metrics.HandleAsync(exchange),
-        GatewayEndpoint.ManageStats => _admin.Stats.HandleAsync(exchange),
-        GatewayEndpoint.ManageProviders => _admin.Providers.HandleAsync(exchange),
-        GatewayEndpoint.ManageOverrides => _admin.Overrides.HandleAsync(exchange),
-        GatewayEndpoint.ManageRoutingDecide => _admin.RoutingDecision.HandleAsync(exchange),
-        GatewayEndpoint.ManageSessions => _admin.Sessions.HandleAsync(exchange),
-        GatewayEndpoint.ManageUi => _admin.Page.HandleAsync(exchange, route),
-        _ => exchange.WriteErrorAsync(GatewayError.RouteNotFound()),
+        GatewayEndpoint.ChatCompletions => new("chat_completions", OpenAIChatInbound.Instance, Access.Client, static (h, x, _) => h._chat.HandleChatCompletionsAsync(x)),
+        GatewayEndpoint.Messages => new("messages", AnthropicInbound.Instance, Access.Client, static (h, x, _) => h._chat.HandleMessagesAsync(x)),
+        GatewayEndpoint.CountTokens => new("messages_count_tokens", AnthropicInbound.Instance, Access.Client, static (h, x, _) => h._countTokens.HandleAsync(x)),
+        GatewayEndpoint.Responses => new("responses", ResponsesInbound.Instance, Access.Client, static (h, x, _) => h._chat.HandleResponsesAsync(x)),
+        GatewayEndpoint.ResponsesCompact => new("responses_compact", ResponsesInbound.Instance, Access.Client, static (h, x, _) => h._chat.HandleResponsesCompactAsync(x)),
+        GatewayEndpoint.Models => new("models", OpenAIChatInbound.Instance, Access.Client, static (h, x, _) => h._models.HandleAsync(x)),
+        GatewayEndpoint.Health => new("health", OpenAIChatInbound.Instance, Access.Public, static (h, x, _) => h._health.ReadyAsync(x)),
+        GatewayEndpoint.Live => new("health_live", OpenAIChatInbound.Instance, Access.Public, static (h, x, _) => HealthEndpoint.LiveAsync(x)),
+        GatewayEndpoint.ManageModelsRefresh => new("manage_models_refresh", OpenAIChatInbound.Instance, Access.Admin, static (h, x, _) => h._manage.RefreshModelsAsync(x)),
+        GatewayEndpoint.Metrics => new("metrics", OpenAIChatInbound.Instance, Access.Admin, static (h, x, _) => h._admin.Metrics.HandleAsync(x)),
+        GatewayEndpoint.ManageStats => new("manage_stats", OpenAIChatInbound.Instance, Access.Admin, static (h, x, _) => h._admin.Stats.HandleAsync(x)),
+        GatewayEndpoint.ManageProviders => new("manage_providers", OpenAIChatInbound.Instance, Access.Admin, static (h, x, _) => h._admin.Providers.HandleAsync(x)),
+        GatewayEndpoint.ManageOverrides => new("manage_overrides", OpenAIChatInbound.Instance, Access.Admin, static (h, x, _) => h._admin.Overrides.HandleAsync(x)),
+        GatewayEndpoint.ManageRoutingDecide => new("manage_routing_decide", OpenAIChatInbound.Instance, Access.Admin, static (h, x, _) => h._admin.RoutingDecision.HandleAsync(x)),
+        GatewayEndpoint.ManageSessions => new("manage_sessions", OpenAIChatInbound.Instance, Access.Admin, static (h, x, _) => h._admin.Sessions.HandleAsync(x)),
+        GatewayEndpoint.ManageUi => new("manage_ui", OpenAIChatInbound.Instance, Access.AdminPage, static (h, x, r) => h._admin.Page.HandleAsync(x, r)),
+        _ => new("unknown", OpenAIChatInbound.Instance, Access.Public, static (h, x, _) => x.WriteErrorAsync(GatewayError.RouteNotFound())),
     };
 
-    private async Task RunAsync(HttpContext http, string logRoute, IInboundProtocol protocol, GatewayRoute route, Access access)
+    private async Task RunAsync(HttpContext http, GatewayRoute route, Entry entry)
     {
         ArgumentNullException.ThrowIfNull(http);
-        var exchange = new RequestExchange(http, logRoute, protocol, _time, route.Template);
+        var exchange = new RequestExchange(http, entry.LogRoute, entry.Protocol, _time, route.Template);
         http.Response.Headers["x-request-id"] = exchange.RequestId;
         try
         {
@@ -129,19 +110,19 @@ public sealed class GatewayHandlers
             }
 
             // The page holds no data (it asks for the key and sends it with each call), but it exists only where an admin key does.
-            if (access == Access.AdminPage && !_auth.AdminConfigured)
+            if (entry.Access == Access.AdminPage && !_auth.AdminConfigured)
             {
                 await exchange.WriteErrorAsync(GatewayError.RouteNotFound());
                 return;
             }
 
-            if (access == Access.Admin && !_auth.IsAdmin(http.Request))
+            if (entry.Access == Access.Admin && !_auth.IsAdmin(http.Request))
             {
                 await exchange.WriteErrorAsync(_auth.AdminConfigured ? GatewayError.InvalidApiKey() : GatewayError.RouteNotFound());
                 return;
             }
 
-            if (access == Access.Client)
+            if (entry.Access == Access.Client)
             {
                 if (!_auth.TryAuthenticate(http.Request, out var keyName))
                 {
@@ -163,7 +144,7 @@ public sealed class GatewayHandlers
                 }
             }
 
-            await DispatchAsync(route, exchange);
+            await entry.Handle(this, exchange, route);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -198,6 +179,8 @@ public sealed class GatewayHandlers
             RequestSpan.End(exchange.Span, exchange.Log);
         }
     }
+
+    private readonly record struct Entry(string LogRoute, IInboundProtocol Protocol, Access Access, Func<GatewayHandlers, RequestExchange, GatewayRoute, Task> Handle);
 
     private enum Access
     {
