@@ -186,7 +186,8 @@ internal sealed class StreamTimer : IDisposable
     /// <summary>
     /// Milliseconds from the upstream's write of this content (the <c>@sent:TIMESTAMP</c> in its text: a
     /// <see cref="Stopwatch"/> timestamp, the machine's monotonic clock on Linux) to <paramref name="now"/>; NaN
-    /// without one. The text is found as bytes, whatever event format carried it.
+    /// without one. The text is found as bytes, whatever event format carried it. The prefix is the fake upstream's
+    /// <c>Scripts.SentStampPrefix</c> (this project does not reference that one).
     /// </summary>
     public static double DeliveredMs(ReadOnlySpan<byte> line, long now)
     {
