@@ -17,7 +17,8 @@ public static class GatewayServer
     /// <summary>Builds the app; <paramref name="configure"/> lets tests add configuration sources and loggers.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Configuration.AddGatewayConfig();
         UseConsoleLog(builder);
         configure?.Invoke(builder);
@@ -71,8 +72,10 @@ public static class GatewayServer
     // is named (Logging:Console:FormatterName, e.g. json), which then gets a stdout writer with room for a line.
     private static void UseConsoleLog(WebApplicationBuilder builder)
     {
-        if (!string.IsNullOrEmpty(builder.Configuration["Logging:Console:FormatterName"]))
+        if (builder.Configuration["Logging:Console:FormatterName"] is { Length: > 0 } formatter)
         {
+            // The slim builder's console logger is pinned to the simple formatter; the named one wins.
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = formatter);
             ConsoleOutput.Install();
             return;
         }

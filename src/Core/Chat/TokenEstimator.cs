@@ -15,10 +15,9 @@ internal sealed class TokenEstimator
     private const int PerMessage = 3;
     private const int ReplyPriming = 3;
 
-    private readonly Lazy<Tokenizer> _tokenizer = new(() => TiktokenTokenizer.CreateForModel("gpt-4o"));
-
     /// <summary>Tokens in <paramref name="text"/>.</summary>
-    public int Count(string text) => text.Length == 0 ? 0 : _tokenizer.Value.CountTokens(text);
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Callers hold an estimator; the tokenizer behind it is loaded on first use.")]
+    public int Count(string text) => text.Length == 0 ? 0 : O200k.Tokenizer.CountTokens(text);
 
     /// <summary>Tokens in UTF-8 <paramref name="utf8"/>.</summary>
     public int Count(ReadOnlySpan<byte> utf8) => utf8.IsEmpty ? 0 : Count(Encoding.UTF8.GetString(utf8));
@@ -112,5 +111,12 @@ internal sealed class TokenEstimator
         }
 
         return tokens;
+    }
+
+    // The tokenizer (and its assembly) is loaded on the first count, not with the estimator: a gateway whose
+    // upstreams report usage never loads it.
+    private static class O200k
+    {
+        public static readonly Tokenizer Tokenizer = TiktokenTokenizer.CreateForModel("gpt-4o");
     }
 }

@@ -1,9 +1,9 @@
-using System.Text.RegularExpressions;
+using System.Buffers;
 
 namespace Gateway.Configuration;
 
 /// <summary>Checks bound options; each problem starts with the configuration key it concerns.</summary>
-internal static partial class GatewayOptionsValidator
+internal static class GatewayOptionsValidator
 {
     private const string Root = GatewayOptions.SectionName;
 
@@ -134,7 +134,7 @@ internal static partial class GatewayOptionsValidator
 
             foreach (var (name, value) in provider.Headers)
             {
-                Require(problems, HeaderName().IsMatch(name), $"{key}:Headers:{name}", "is not a valid header name");
+                Require(problems, IsHeaderName(name), $"{key}:Headers:{name}", "is not a valid header name");
                 Require(problems, !ReservedHeaders.Contains(name), $"{key}:Headers:{name}", "is set by the gateway and cannot be configured");
                 Require(problems, value.IndexOfAny(['\r', '\n', '\0']) < 0, $"{key}:Headers:{name}", "must not contain line breaks");
             }
@@ -203,7 +203,7 @@ internal static partial class GatewayOptionsValidator
         Require(problems, auth.SkewSeconds >= 0, $"{key}:SkewSeconds", "must be 0 or more");
         foreach (var (name, value) in auth.Headers)
         {
-            Require(problems, HeaderName().IsMatch(name), $"{key}:Headers:{name}", "is not a valid header name");
+            Require(problems, IsHeaderName(name), $"{key}:Headers:{name}", "is not a valid header name");
             Require(problems, value.IndexOfAny(['\r', '\n', '\0']) < 0, $"{key}:Headers:{name}", "must not contain line breaks");
         }
     }
@@ -223,7 +223,7 @@ internal static partial class GatewayOptionsValidator
 
         Require(problems, state.TableEndpoint is null || IsHttpUrl(state.TableEndpoint), $"{key}:TableEndpoint", "must be an absolute http or https URL");
         Require(problems, state.ManagedIdentityClientId is null || !string.IsNullOrWhiteSpace(state.TableEndpoint), $"{key}:ManagedIdentityClientId", "is only used with TableEndpoint");
-        Require(problems, TablePrefix().IsMatch(state.TablePrefix), $"{key}:TablePrefix", "must match ^[A-Za-z][A-Za-z0-9]{0,50}$");
+        Require(problems, IsTablePrefix(state.TablePrefix), $"{key}:TablePrefix", "must match ^[A-Za-z][A-Za-z0-9]{0,50}$");
         Require(problems, state.SessionTtlMinutes > 0, $"{key}:SessionTtlMinutes", "must be greater than 0");
         Require(problems, state.ReloadSeconds > 0, $"{key}:ReloadSeconds", "must be greater than 0");
         if (!Cronos.CronExpression.TryParse(state.RefreshSchedule, Cronos.CronFormat.IncludeSeconds, out _))
@@ -249,9 +249,13 @@ internal static partial class GatewayOptionsValidator
         "TE", "Trailer", "Proxy-Connection", "x-request-id", "traceparent", "X-Channel",
     };
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,50}$")]
-    private static partial Regex TablePrefix();
+    // ^[A-Za-z][A-Za-z0-9]{0,50}$ and the header-name token as scans: no regex engine is loaded at start-up for them.
+    private static readonly SearchValues<char> LettersAndDigits = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
 
-    [GeneratedRegex("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")]
-    private static partial Regex HeaderName();
+    private static bool IsTablePrefix(string value) =>
+        value.Length is > 0 and <= 51 && char.IsAsciiLetter(value[0]) && !value.AsSpan(1).ContainsAnyExcept(LettersAndDigits);
+
+    private static readonly SearchValues<char> TokenChars = SearchValues.Create("!#$%&'*+.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-");
+
+    private static bool IsHeaderName(string value) => value.Length > 0 && !value.AsSpan().ContainsAnyExcept(TokenChars);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Gateway.Configuration;
 using Gateway.Metrics;
 using Microsoft.Extensions.Configuration;
@@ -46,11 +47,15 @@ public static class GatewayTelemetry
 
         if (otlp)
         {
-            // Endpoint, protocol and headers come from the standard OTEL_EXPORTER_OTLP_* variables.
-            builder.UseOtlpExporter();
+            UseOtlpExporter(builder);
         }
 
         host?.Invoke(builder);
         return true;
     }
+
+    // Endpoint, protocol and headers come from the standard OTEL_EXPORTER_OTLP_* variables. A method of its own,
+    // so the exporter's assembly is loaded only when an endpoint is set.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void UseOtlpExporter(OpenTelemetryBuilder builder) => builder.UseOtlpExporter();
 }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
+using System.Buffers;
 using Gateway.Chat;
 using Gateway.Diagnostics;
 using Gateway.Pipeline;
@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 namespace Gateway.Endpoints;
 
 /// <summary>One request as it moves through the gateway: its id, trace, timing and log fields.</summary>
-internal sealed partial class RequestExchange
+internal sealed class RequestExchange
 {
     /// <param name="http">The request.</param>
     /// <param name="route">The route's name in the log line and metrics.</param>
@@ -21,7 +21,7 @@ internal sealed partial class RequestExchange
         Protocol = protocol;
         Started = time.GetTimestamp();
         var incoming = http.Request.Headers["x-request-id"].ToString();
-        RequestId = incoming.Length > 0 && RequestIdPattern().IsMatch(incoming) ? incoming : RequestIds.New();
+        RequestId = incoming.Length > 0 && IsValidRequestId(incoming) ? incoming : RequestIds.New();
         Span = GatewayTracing.StartRequest(http.Request.Headers["traceparent"].ToString(), http.Request.Method, template ?? route, out var parent);
         TraceParent = Span?.Id ?? GatewayTracing.TraceParentWithoutSpan(parent);
         Log = new RequestLog
@@ -58,6 +58,9 @@ internal sealed partial class RequestExchange
         return Protocol.WriteErrorAsync(Http.Response, error);
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,128}$")]
-    private static partial Regex RequestIdPattern();
+    // A client's x-request-id is kept when it is 1 to 128 of [A-Za-z0-9._:-] (a plain scan: no regex engine
+    // is loaded for it).
+    private static readonly SearchValues<char> RequestIdChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-");
+
+    private static bool IsValidRequestId(string value) => value.Length <= 128 && !value.AsSpan().ContainsAnyExcept(RequestIdChars);
 }
