@@ -56,6 +56,9 @@ public sealed class GatewayOptionsLoaderTests
     [InlineData("Gateway:Providers:openai:UpstreamAuth:Mode", "Managed", "Gateway:Providers:openai:UpstreamAuth:TokenUrl")]
     [InlineData("Gateway:State:TablePrefix", "1bad", "Gateway:State:TablePrefix")]
     [InlineData("Gateway:State:TablePrefix", "has-dash", "Gateway:State:TablePrefix")]
+    [InlineData("Gateway:State:TablePrefix", "a123456789b123456789c123456789d123456789e1234567890X", "Gateway:State:TablePrefix: must match")]
+    [InlineData("Gateway:Providers:openai:Headers:X Bad", "x", "Gateway:Providers:openai:Headers:X Bad: is not a valid header name")]
+    [InlineData("Gateway:Providers:openai:Headers:X-Badé", "x", "is not a valid header name")]
     [InlineData("Gateway:State:RefreshSchedule", "*/10 * * * *", "Gateway:State:RefreshSchedule")]
     [InlineData("Gateway:State:SessionTtlMinutes", "0", "Gateway:State:SessionTtlMinutes")]
     [InlineData("Gateway:State:ReloadSeconds", "-1", "Gateway:State:ReloadSeconds")]
@@ -74,6 +77,27 @@ public sealed class GatewayOptionsLoaderTests
         var error = Assert.Throws<GatewayConfigurationException>(() => Load(values));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("a")]
+    [InlineData("Z9")]
+    [InlineData("a123456789b123456789c123456789d123456789e1234567890")]
+    public void Load_TablePrefix_OneLetterThenUpTo50LettersOrDigits_IsAccepted(string prefix)
+    {
+        var values = Valid();
+        values["Gateway:State:TablePrefix"] = prefix;
+
+        Assert.Equal(prefix, Load(values).State.TablePrefix);
+    }
+
+    [Fact]
+    public void Load_HeaderNameOfEveryTokenCharacter_IsAccepted()
+    {
+        var values = Valid();
+        values["Gateway:Providers:openai:Headers:!#$%&'*+.^_`|~09AZaz-"] = "x";
+
+        Assert.Equal("x", Load(values).Providers["openai"].Headers["!#$%&'*+.^_`|~09AZaz-"]);
     }
 
     [Fact]

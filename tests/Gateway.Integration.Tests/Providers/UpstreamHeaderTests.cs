@@ -64,6 +64,19 @@ public sealed partial class UpstreamHeaderTests
     }
 
     [Fact]
+    public async Task RequestIdOf128Characters_IsKept()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Single(upstream.BaseUrl));
+        var id = "a123456789b123456789c123456789d123456789e123456789f123456789g123456789h123456789i123456789j123456789k123456789l123456789m1234567";
+
+        using var response = await gateway.Client.PostAsync(Requests.Hello, configure: r => r.Headers.Add("x-request-id", id));
+
+        Assert.Equal(128, id.Length);
+        Assert.Equal(id, response.Headers.GetValues("x-request-id").Single());
+    }
+
+    [Fact]
     public async Task ValidRequestId_IsKeptEchoedAndSentUpstream()
     {
         await using var upstream = await FakeUpstreamServer.StartAsync();
@@ -80,6 +93,8 @@ public sealed partial class UpstreamHeaderTests
     [InlineData("has space")]
     [InlineData("semi;colon")]
     [InlineData("<script>")]
+    [InlineData("slash/ed")]
+    [InlineData("a123456789b123456789c123456789d123456789e123456789f123456789g123456789h123456789i123456789j123456789k123456789l123456789m12345678")]
     public async Task InvalidRequestId_IsReplaced(string hostile)
     {
         await using var upstream = await FakeUpstreamServer.StartAsync();
