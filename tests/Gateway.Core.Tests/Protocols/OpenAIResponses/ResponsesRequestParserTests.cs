@@ -42,6 +42,14 @@ public sealed class ResponsesRequestParserTests
     [InlineData("{" + M + "\"max_output_tokens\":2.5," + Input + "}", "invalid_request", "'max_output_tokens' must be a positive integer", "max_output_tokens")]
     [InlineData("{" + M + "\"max_output_tokens\":\"9\"," + Input + "}", "invalid_request", "'max_output_tokens' must be a positive integer", "max_output_tokens")]
     [InlineData("{" + M + "\"stream\":\"yes\"," + Input + "}", "invalid_request", "'stream' must be a boolean", "stream")]
+    [InlineData("{" + M + "\"max_output_tokens\":-1," + Input + "}", "invalid_request", "'max_output_tokens' must be a positive integer", "max_output_tokens")]
+    [InlineData("{" + M + "\"max_output_tokens\":3000000000," + Input + "}", "invalid_request", "'max_output_tokens' must be a positive integer", "max_output_tokens")]
+    [InlineData("{" + M + "\"input\":[{\"role\":\"user\",\"content\":[{\"type\":5}]}]}", "invalid_request", "input[0].content must be a string or an array of content parts, each with a string 'type'", "input")]
+    [InlineData("{" + M + "\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"a\"},{\"text\":\"b\",\"type\":null}]}]}", "invalid_request", "input[0].content must be a string or an array of content parts, each with a string 'type'", "input")]
+    [InlineData("{" + M + "\"input\":[{\"type\":\"message\",\"role\":\"user\",\"content\":\"a\"},{\"type\":\"reasoning\"},{\"id\":\"x\"}]}", "invalid_request", "input[2] must have a 'type' (or, for a message, a 'role')", "input")]
+    [InlineData("{" + M + "\"tools\":[{\"type\":\"function\"},{\"type\":5}]," + Input + "}", "invalid_request", "'tools' must be an array of tools, each with a string 'type'", "tools")]
+    [InlineData("{" + M + "\"previous_response_id\":{}," + Input + "}", "invalid_request", "'previous_response_id' must be a string", "previous_response_id")]
+    [InlineData("{" + M + "\"include\":{}," + Input + "}", "invalid_request", "'include' must be an array", "include")]
     public void TryParse_RequestItCannotServe_NamesCodeMessageAndParam(string body, string code, string message, string param)
     {
         Assert.False(ResponsesRequestParser.TryParse(Encoding.UTF8.GetBytes(body), acceptsEventStream: false, out var request, out var error));
@@ -107,10 +115,23 @@ public sealed class ResponsesRequestParserTests
     [InlineData("\"prompt_cache_key\":null,", false, null)]
     [InlineData("\"tools\":[{\"type\":\"web_search\"}],\"prompt_cache_key\":\"k\",", true, "k")]
     [InlineData("\"instructions\":null,\"max_output_tokens\":null,", false, null)]
+    [InlineData("\"instructions\":\"i\",\"max_output_tokens\":1,\"include\":null,\"reasoning\":null,\"text\":null,\"previous_response_id\":\"r\",", false, null)]
+    [InlineData("\"tools\":[{\"name\":\"f\",\"type\":\"function\"}],", true, null)]
     public void TryParse_OptionalMembers_ToolsAndSessionHint(string members, bool hasTools, string? hint)
     {
         Assert.True(ResponsesRequestParser.TryParse(Encoding.UTF8.GetBytes("{" + M + members + Input + "}"), false, out var request, out var error), error?.Message);
 
         Assert.Equal((hasTools, hint), (request!.HasTools, request.SessionHint));
+    }
+
+    [Theory]
+    [InlineData("[{\"role\":\"user\",\"content\":null}]")]
+    [InlineData("[{\"content\":[{\"text\":\"a\",\"type\":\"input_text\"}],\"role\":\"user\"}]")]
+    [InlineData("[{\"type\":\"function_call_output\",\"call_id\":\"c\",\"output\":[{\"type\":\"input_text\",\"text\":\"r\"}]},{\"role\":\"user\",\"content\":\"q\"}]")]
+    public void TryParse_InputItemsItAccepts(string input)
+    {
+        Assert.True(ResponsesRequestParser.TryParse(Encoding.UTF8.GetBytes("{" + M + "\"input\":" + input + "}"), false, out var request, out var error), error?.Message);
+
+        Assert.Equal("m", request!.Model);
     }
 }
