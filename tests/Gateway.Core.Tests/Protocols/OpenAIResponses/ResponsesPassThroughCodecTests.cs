@@ -114,6 +114,16 @@ public sealed partial class ResponsesPassThroughCodecTests
     }
 
     [Fact]
+    public void UpstreamBody_OnlyATaggedReasoningInTheInput_IsEnoughToLookForForeignItems()
+    {
+        const string body = """{"model":"m","input":[ {"type":"reasoning","encrypted_content":"gw1~a0badbad0~SIG"} , {"role":"user","content":"hi"}]}""";
+
+        Assert.Equal(
+            """{"model":"upstream-model","input":[{"role":"user","content":"hi"}]}""",
+            Text(Codec(body).UpstreamBody(false)));
+    }
+
+    [Fact]
     public void UpstreamBody_InputArrayElementsThatAreNotObjects_AreLeftInPlace()
     {
         const string body = """{"model":"m","input":["x_gw",{"type":"message","id":"msg_gw1","role":"user","content":"hi"},null]}""";
