@@ -124,6 +124,20 @@ public sealed class ResponsesRequestReaderTests
             Messages(conversation));
     }
 
+    [Fact]
+    public void Read_UserMessageBetweenAssistantItems_SplitsThem()
+    {
+        var conversation = Read("""{"input":[{"role":"assistant","content":"a1"},{"role":"user","content":"q"},{"role":"assistant","content":"a2"},{"type":"function_call","call_id":"c","name":"f"}]}""");
+
+        Assert.Equal(
+            """
+            assistant: text(a1)
+            user: text(q)
+            assistant: text(a2) call(c, f, {})
+            """,
+            Messages(conversation));
+    }
+
     [Theory]
     [InlineData("\"arguments\":\"\"", "{}")]
     [InlineData("\"arguments\":\"  \"", "{}")]
@@ -247,7 +261,7 @@ public sealed class ResponsesRequestReaderTests
                 {"type":"custom","name":"note"},
                 {"type":"web_search","name":"w"},
                 {"type":"function"}]},
-              {"type":"namespace","name":"plain","tools":[{"type":"function","name":"h","description":"does h"}]},
+              {"type":"namespace","name":"plain","description":"","tools":[{"type":"function","name":"h","description":"does h"}]},
               {"type":"namespace","name":"","tools":[{"type":"function","name":"lost"}]},
               {"type":"namespace","name":"notools","tools":{}}]}
             """);
