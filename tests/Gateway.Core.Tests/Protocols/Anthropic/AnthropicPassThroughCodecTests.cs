@@ -508,4 +508,33 @@ public sealed class AnthropicPassThroughCodecTests
 
         Assert.Equal((FailureKind.RetryableStatus, (int?)200, "error event (rate_limit_error)"), (failure.Kind, failure.Status, failure.Detail));
     }
+
+    [Fact]
+    public void OnUpstreamEvent_UsageAndStopReasonReadOnlyAtTheirOwnLevel()
+    {
+        var codec = Codec(Hi);
+        var frames = new List<SseFrame>();
+
+        Step(codec, "message_start", """{"type":"message_start","other":{"message":{"usage":{"input_tokens":50}}},"message":{"content":[{"usage":{"input_tokens":99},"stop_reason":"refusal"}],"stop_reason":null,"usage":{"input_tokens":4,"output_tokens":1}}}""", frames);
+        Assert.Equal(new TokenUsage(4, 1, false), codec.Usage);
+        Assert.Null(codec.Finish);
+
+        Step(codec, "message_delta", """{"type":"message_delta","delta":{"x":{"stop_reason":"refusal"},"stop_reason":"max_tokens","y":[1]},"usage":{"output_tokens":6},"z":{"usage":{"output_tokens":70}}}""", frames);
+        Assert.Equal(new TokenUsage(4, 6, false), codec.Usage);
+        Assert.Equal(FinishReason.Length, codec.Finish);
+
+        Step(codec, "message_delta", """{"type":"message_delta","delta":{"stop_reason":null},"stop_reason":"end_turn"}""", frames);
+        Assert.Equal(FinishReason.Stop, codec.Finish);
+    }
+
+    [Fact]
+    public void OnUpstreamEvent_MessageStartWithoutAMessageObject_NoUsage()
+    {
+        var codec = Codec(Hi);
+        var frames = new List<SseFrame>();
+
+        Assert.Equal(StreamStep.Preamble, Step(codec, "message_start", """{"type":"message_start","message":"x","usage":{"input_tokens":3}}""", frames));
+        Assert.Null(codec.Usage);
+        Assert.Single(frames);
+    }
 }
