@@ -185,6 +185,19 @@ public sealed class AnthropicRequestWriterTests
     }
 
     [Fact]
+    public void Write_LastAssistantTurnWithoutToolCalls_ThinkingStaysOnWithoutItsThinking()
+    {
+        var conversation = Conversation();
+        conversation.Reasoning = new ReasoningRequest { Adaptive = true };
+        conversation.Messages.Add(new ChatMessage(ChatRole.Assistant, [new ReasoningPart("t", Foreign), new TextPart("a")]));
+        conversation.Messages.Add(new ChatMessage(ChatRole.User, [new TextPart("b")]));
+
+        Assert.Equal(
+            """{"model":"claude-x","max_tokens":4096,"messages":[{"role":"user","content":[{"type":"text","text":"hi"}]},{"role":"assistant","content":[{"type":"text","text":"a"}]},{"role":"user","content":[{"type":"text","text":"b"}]}],"thinking":{"type":"adaptive"}}""",
+            Write(conversation, ThinkingMode.Native));
+    }
+
+    [Fact]
     public void Write_ThinkingOff_PastThinkingLeftOut_AndTurnsThatHeldOnlyIt()
     {
         var conversation = Conversation();
