@@ -208,7 +208,7 @@ public sealed class AnthropicEncoderTests
         var encoder = new AnthropicEncoder("claude", null);
         var frames = new List<SseFrame>();
 
-        encoder.Encode([Start, ChatUpdate.ToolCallStart(0, "call_1", "f"), ChatUpdate.ToolArguments(0, "{\"a\""), ChatUpdate.TextDelta("x"), ChatUpdate.ToolArguments(0, ":1}"), ChatUpdate.ToolArguments(0, " "), ChatUpdate.ToolArguments(5, "{}")], frames);
+        encoder.Encode([Start, ChatUpdate.ToolCallStart(0, "call_1", "f"), ChatUpdate.ToolArguments(0, "{\"a\""), ChatUpdate.TextDelta("x"), ChatUpdate.ToolArguments(0, ":1}"), ChatUpdate.ToolArguments(0, " "), ChatUpdate.ToolArguments(1, "{}"), ChatUpdate.ToolArguments(-1, "{}")], frames);
         encoder.Encode([ChatUpdate.Finished(FinishReason.Stop)], frames);
 
         Assert.Equal(FinishReason.ToolCalls, encoder.Finish);
