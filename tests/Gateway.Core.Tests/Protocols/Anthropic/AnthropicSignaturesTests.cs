@@ -17,6 +17,8 @@ public sealed class AnthropicSignaturesTests
     [InlineData("""{"content_block":{"type":"text","text":"redacted_thinking signature"}}""", false)]
     [InlineData("""{"type":"redacted_thinking_x"}""", false)]
     [InlineData("", false)]
+    [InlineData("\"signature", true)]
+    [InlineData("\"redacted_thinking\"", true)]
     public void MayNeedTagging_LooksForASignatureKeyOrARedactedBlockType(string json, bool expected)
     {
         Assert.Equal(expected, AnthropicSignatures.MayNeedTagging(Encoding.UTF8.GetBytes(json)));
