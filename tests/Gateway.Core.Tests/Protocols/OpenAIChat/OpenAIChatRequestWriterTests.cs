@@ -165,6 +165,23 @@ public sealed class OpenAIChatRequestWriterTests
             Write(conversation));
     }
 
+    // Images of every result follow together, in order, as one user message.
+    [Fact]
+    public void Write_MediaOfSeveralToolResults_OneUserMessage()
+    {
+        var conversation = new Conversation();
+        conversation.Messages.Add(new ChatMessage(ChatRole.Tool,
+        [
+            new ToolResultPart("call_1", [new MediaPart(null, null, "https://x.test/1.png")], false),
+            new ToolResultPart("call_2", [new TextPart("two"), new MediaPart(null, null, "https://x.test/2.png"), new MediaPart(null, null, "https://x.test/3.png")], false),
+        ]));
+
+        Assert.Equal(
+            """{"model":"upstream-model","messages":[{"role":"tool","tool_call_id":"call_1","content":""},{"role":"tool","tool_call_id":"call_2","content":"two"},""" +
+            """{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://x.test/1.png"}},{"type":"image_url","image_url":{"url":"https://x.test/2.png"}},{"type":"image_url","image_url":{"url":"https://x.test/3.png"}}]}]}""",
+            Write(conversation));
+    }
+
     [Fact]
     public void Write_ToolTurnOfResultsOnly_NoUserMessage_ToolTurnWithText_IsAUserMessage()
     {
@@ -252,6 +269,8 @@ public sealed class OpenAIChatRequestWriterTests
     [InlineData(ThinkingMode.Native, false, null, 4097, false, "medium")]
     [InlineData(ThinkingMode.Native, false, null, 16385, false, "high")]
     [InlineData(ThinkingMode.Native, false, null, null, true, "medium")]
+    [InlineData(ThinkingMode.Native, false, "high", null, true, "high")]
+    [InlineData(ThinkingMode.Native, false, null, 100, true, "low")]
     [InlineData(ThinkingMode.Native, false, null, null, false, null)]
     [InlineData(ThinkingMode.Native, true, "high", null, false, null)]
     [InlineData(ThinkingMode.Passthrough, false, "minimal", null, false, "minimal")]
