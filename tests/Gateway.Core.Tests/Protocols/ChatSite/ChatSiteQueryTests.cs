@@ -179,6 +179,73 @@ public sealed class ChatSiteQueryTests
             ChatSiteQuery.Build(conversation, null, null, false, site, null));
     }
 
+    // A current turn that is not only user questions is labelled, even without history.
+    [Fact]
+    public void Build_CurrentTurnWithAToolMessage_IsLabelled()
+    {
+        var conversation = Conversation(new ChatMessage(ChatRole.User, [new TextPart("q")]), new ChatMessage(ChatRole.Tool, [new TextPart("t"), new MediaPart("image/gif", null, "u")]));
+
+        Assert.Equal("User: q\n\nTool: t\n\n[image/gif attachment omitted]", ChatSiteQuery.Build(conversation, null, null, false, Site, null));
+    }
+
+    // A result's own name wins over the name of the call it answers.
+    [Fact]
+    public void Build_ResultName_OwnBeforeTheCalls()
+    {
+        var conversation = Conversation(
+            new ChatMessage(ChatRole.Assistant, [new ToolCallPart("c1", "f", "{}")]),
+            new ChatMessage(ChatRole.User, [new ToolResultPart("c1", [new TextPart("out")], false) { Name = "g" }]));
+
+        Assert.Equal(
+            "# Conversation so far\n\nAssistant: [called f with {}]\n\n# Current message\n\nUser: [tool_result name=g call=c1]\nout\n[/tool_result]",
+            ChatSiteQuery.Build(conversation, null, null, false, Site, null));
+    }
+
+    // Exactly the budget still fits: nothing is dropped.
+    [Fact]
+    public void Build_ExactlyTheBudget_IsNotCut()
+    {
+        var conversation = Conversation(
+            new ChatMessage(ChatRole.User, [new TextPart(new string('a', 100))]),
+            new ChatMessage(ChatRole.Assistant, [new TextPart(new string('b', 100))]),
+            new ChatMessage(ChatRole.User, [new TextPart(new string('c', 100))]));
+        var whole = ChatSiteQuery.Build(conversation, null, null, false, Site, null);
+
+        Assert.Equal(369, whole.Length);
+        Assert.Equal(whole, ChatSiteQuery.Build(conversation, null, null, false, Site with { QueryBudgetChars = 369 }, null));
+        Assert.NotEqual(whole, ChatSiteQuery.Build(conversation, null, null, false, Site with { QueryBudgetChars = 368 }, null));
+    }
+
+    // With the history gone, the current turn gets what the budget leaves after the headings.
+    [Fact]
+    public void Build_OverBudget_CurrentTurnCutToWhatTheHeadingsLeave()
+    {
+        var current = "User: " + new string('c', 1000);
+        var conversation = Conversation(
+            new ChatMessage(ChatRole.User, [new TextPart("a")]),
+            new ChatMessage(ChatRole.Assistant, [new TextPart("b")]),
+            new ChatMessage(ChatRole.User, [new TextPart(new string('c', 1000))]));
+
+        Assert.Equal(
+            "# Conversation so far\n\n[Earlier messages omitted]\n\n# Current message\n\n" + ToolProtocol.HeadAndTail(current, 500 - 68),
+            ChatSiteQuery.Build(conversation, null, null, false, Site with { QueryBudgetChars = 500 }, null));
+    }
+
+    // A message with a result among other parts still has results to cut.
+    [Fact]
+    public void Build_OverBudget_ResultsAmongOtherPartsAreCut()
+    {
+        var result = new string('r', 1000);
+        var conversation = Conversation(
+            new ChatMessage(ChatRole.User, [new TextPart("q1")]),
+            new ChatMessage(ChatRole.Assistant, [new TextPart("a1")]),
+            new ChatMessage(ChatRole.User, [new ToolResultPart("c1", [new TextPart(result)], false), new TextPart("more")]));
+
+        Assert.Equal(
+            "# Conversation so far\n\nUser: q1\n\nAssistant: a1\n\n# Current message\n\nUser: [tool_result call=c1]\n" + ToolProtocol.HeadAndTail(result, 500) + "\n[/tool_result]\nmore",
+            ChatSiteQuery.Build(conversation, null, null, false, Site with { QueryBudgetChars = 700, ToolResultMaxChars = 1000 }, null));
+    }
+
     private static Conversation Conversation(params ChatMessage[] messages)
     {
         var conversation = new Conversation();
