@@ -225,6 +225,7 @@ public sealed class ResponsesRequestReaderTests
               {"type":"input_file","file_id":"file_2"},
               {"type":"input_image","image_url":"data:;base64,AAAA"},
               {"type":"input_image","image_url":"data:image/png,AAAA"},
+              {"type":"input_image","image_url":"https://x.test/a;base64,AAAA"},
               {"type":"input_audio","input_audio":{}}]}]}
             """);
 
@@ -232,16 +233,16 @@ public sealed class ResponsesRequestReaderTests
             "user: text(a) text(b) text(c) text(d) text() text(no) text()"
             + " image(image/png, AAAA, -, high) image(-, -, https://x.test/a.png, -)"
             + " file(application/pdf, JVBE, -, -) file(-, -, https://x.test/a.pdf, -)"
-            + " image(-, -, data:;base64,AAAA, -) image(-, -, data:image/png,AAAA, -)",
+            + " image(-, -, data:;base64,AAAA, -) image(-, -, data:image/png,AAAA, -) image(-, -, https://x.test/a;base64,AAAA, -)",
             Messages(conversation));
     }
 
     [Fact]
     public void Read_ContentThatIsNeitherStringNorArray_IsEmpty()
     {
-        var conversation = Read("""{"input":[{"role":"user","content":null},{"type":"function_call_output","call_id":"c","output":{"x":1}}]}""");
+        var conversation = Read("""{"input":[{"role":"user","content":null},{"type":"function_call_output","call_id":"c","output":{"x":1}},{"type":"function_call_output","output":"r"}]}""");
 
-        Assert.Equal("user:\ntool: result(c, [])", Messages(conversation));
+        Assert.Equal("user:\ntool: result(c, []) result(, [text(r)])", Messages(conversation));
     }
 
     // ---- Tools ----
