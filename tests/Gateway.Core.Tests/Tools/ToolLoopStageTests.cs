@@ -4,6 +4,7 @@ using Gateway.Chat;
 using Gateway.Pipeline;
 using Gateway.Protocols.ChatSite;
 using Gateway.Streaming;
+using Gateway.Tests;
 using Gateway.Tools;
 using Xunit;
 
@@ -97,17 +98,7 @@ public sealed class ToolLoopStageTests
 
     private const string FakeFinish = """{"type":"finish","finishReason":"stop"}""";
 
-    private static ChatRequest Request() => new()
-    {
-        Body = Gateway.Json.JsonObjectIndex.TryCreate("{}"u8.ToArray(), out var body, out _) ? body! : throw new InvalidOperationException(),
-        Model = "m",
-        Stream = true,
-        ClientWantsUsage = false,
-        ChoiceCount = 1,
-        HasTools = true,
-        LegacyFunctions = false,
-        ThinkingBudget = null,
-    };
+    private static ChatRequest Request() => TestRequests.Of(stream: true, hasTools: true);
 
     private static SseEvent Delta(string text) =>
         new(string.Empty, Encoding.UTF8.GetBytes(new JsonObject { ["type"] = "text-delta", ["delta"] = text }.ToJsonString()));

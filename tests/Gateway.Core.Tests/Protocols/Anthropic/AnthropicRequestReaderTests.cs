@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using Gateway.Chat;
 using Gateway.Configuration;
-using Gateway.Json;
 using Gateway.Protocols.Anthropic;
 using Xunit;
 
@@ -300,20 +299,7 @@ public sealed class AnthropicRequestReaderTests
     // The body as an index, without the parser's checks: the reader reads leniently what the parser let through.
     private static Conversation Read(string json)
     {
-        Assert.True(JsonObjectIndex.TryCreate(Encoding.UTF8.GetBytes(json), out var index, out var error), error);
-        var request = new ChatRequest
-        {
-            Format = WireFormat.AnthropicMessages,
-            Body = index!,
-            Model = "m",
-            Stream = false,
-            ClientWantsUsage = false,
-            ChoiceCount = 1,
-            HasTools = false,
-            LegacyFunctions = false,
-            ThinkingBudget = null,
-        };
-        return AnthropicRequestReader.Read(request);
+        return AnthropicRequestReader.Read(TestRequests.Of(WireFormat.AnthropicMessages, json));
     }
 
     private static List<string> Blocks(string content) =>

@@ -1,7 +1,6 @@
 using System.Text;
 using Gateway.Chat;
 using Gateway.Configuration;
-using Gateway.Json;
 using Gateway.Protocols.Anthropic;
 using Gateway.Providers;
 using Gateway.Routing;
@@ -420,19 +419,7 @@ public sealed class AnthropicRequestWriterTests
 
     private static string Write(Conversation conversation, ThinkingMode thinking = ThinkingMode.Off, ThinkingStyle style = ThinkingStyle.Adaptive, bool stream = false, bool autoCache = false, int defaultMaxTokens = 4096)
     {
-        Assert.True(JsonObjectIndex.TryCreate("{}"u8.ToArray(), out var index, out _));
-        var request = new ChatRequest
-        {
-            Body = index!,
-            Model = "gpt",
-            Stream = stream,
-            ClientWantsUsage = false,
-            ChoiceCount = 1,
-            HasTools = false,
-            LegacyFunctions = false,
-            ThinkingBudget = null,
-            Conversation = conversation,
-        };
+        var request = TestRequests.Of(conversation: conversation, model: "gpt", stream: stream);
         var target = new RouteTarget(
             new Provider("p", new ProviderOptions { Kind = ProviderKind.Anthropic, BaseUrl = "http://upstream.test/v1", Thinking = thinking, ThinkingStyle = style, AutoCacheBreakpoints = autoCache, DefaultMaxTokens = defaultMaxTokens }),
             "claude-x",

@@ -1,6 +1,5 @@
 using System.Text;
 using Gateway.Chat;
-using Gateway.Json;
 using Gateway.Pipeline;
 using Gateway.Protocols.ChatSite;
 using Gateway.Routing;
@@ -178,17 +177,7 @@ public sealed class ChatSiteDecoderTests
         Assert.Equal(new UpstreamFailure(Enum.Parse<FailureKind>(kind), 502, "detail"), failure);
     }
 
-    internal static ChatRequest Request() => new()
-    {
-        Body = JsonObjectIndex.TryCreate("{}"u8.ToArray(), out var body, out _) ? body! : throw new InvalidOperationException(),
-        Model = "m",
-        Stream = true,
-        ClientWantsUsage = false,
-        ChoiceCount = 1,
-        HasTools = false,
-        LegacyFunctions = false,
-        ThinkingBudget = null,
-    };
+    internal static ChatRequest Request() => TestRequests.Of(stream: true);
 
     private static StreamStep Decode(ChatSiteDecoder decoder, string data, List<ChatUpdate> updates) =>
         decoder.Decode(new SseEvent(string.Empty, Encoding.UTF8.GetBytes(data)), updates);

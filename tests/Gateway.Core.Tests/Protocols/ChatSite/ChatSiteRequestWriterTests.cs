@@ -1,7 +1,6 @@
 using System.Text;
 using Gateway.Chat;
 using Gateway.Configuration;
-using Gateway.Json;
 using Gateway.Protocols.ChatSite;
 using Gateway.Providers;
 using Gateway.Routing;
@@ -130,19 +129,8 @@ public sealed class ChatSiteRequestWriterTests
         return conversation;
     }
 
-    private static ChatRequest Request(Conversation? conversation, int? thinkingBudget = null) => new()
-    {
-        Format = WireFormat.OpenAIChat,
-        Body = JsonObjectIndex.TryCreate("{}"u8.ToArray(), out var body, out _) ? body! : throw new InvalidOperationException(),
-        Conversation = conversation,
-        Model = "m",
-        Stream = false,
-        ClientWantsUsage = false,
-        ChoiceCount = 1,
-        HasTools = false,
-        LegacyFunctions = false,
-        ThinkingBudget = thinkingBudget,
-    };
+    private static ChatRequest Request(Conversation? conversation, int? thinkingBudget = null) =>
+        TestRequests.Of(conversation: conversation, thinkingBudget: thinkingBudget);
 
     private static RouteTarget Target(ThinkingMode thinking = ThinkingMode.PromptTags) =>
         new(new Provider("site", new ProviderOptions { Kind = ProviderKind.ChatSite, BaseUrl = "http://site.test/api", Thinking = thinking, ChatSite = Site }), "site-model", 1, null);

@@ -1,7 +1,6 @@
 using System.Text;
 using Gateway.Chat;
 using Gateway.Configuration;
-using Gateway.Json;
 using Gateway.Protocols.Gemini;
 using Gateway.Providers;
 using Gateway.Routing;
@@ -184,19 +183,8 @@ public sealed class GeminiRequestWriterTests
     private static RouteTarget Target(ThinkingMode thinking = ThinkingMode.Native, ThinkingStyle style = ThinkingStyle.Adaptive, string model = "gemini-x") =>
         new(new Provider("g", new ProviderOptions { Kind = ProviderKind.Gemini, BaseUrl = "http://gemini.test/v1beta", Thinking = thinking, ThinkingStyle = style }), model, 1, null);
 
-    private static ChatRequest Request(Conversation conversation) => new()
-    {
-        Format = WireFormat.OpenAIChat,
-        Body = JsonObjectIndex.TryCreate("{}"u8.ToArray(), out var body, out _) ? body! : throw new InvalidOperationException(),
-        Conversation = conversation,
-        Model = "m",
-        Stream = false,
-        ClientWantsUsage = false,
-        ChoiceCount = 1,
-        HasTools = conversation.Tools.Count > 0,
-        LegacyFunctions = false,
-        ThinkingBudget = null,
-    };
+    private static ChatRequest Request(Conversation conversation) =>
+        TestRequests.Of(conversation: conversation, hasTools: conversation.Tools.Count > 0);
 
     private static string Write(Conversation conversation, RouteTarget? target = null) =>
         Encoding.UTF8.GetString(GeminiRequestWriter.Instance.Write(Request(conversation), target ?? Target(), stream: true).Span);

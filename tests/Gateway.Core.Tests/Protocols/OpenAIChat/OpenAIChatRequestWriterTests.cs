@@ -1,7 +1,6 @@
 using System.Text;
 using Gateway.Chat;
 using Gateway.Configuration;
-using Gateway.Json;
 using Gateway.Protocols.OpenAIChat;
 using Gateway.Providers;
 using Gateway.Routing;
@@ -306,20 +305,7 @@ public sealed class OpenAIChatRequestWriterTests
 
     private static string Write(Conversation conversation, bool stream = false, ThinkingMode thinking = ThinkingMode.Passthrough, bool streamOptions = true, int? thinkingBudget = null)
     {
-        Assert.True(JsonObjectIndex.TryCreate("{}"u8.ToArray(), out var body, out _));
-        var request = new ChatRequest
-        {
-            Format = WireFormat.AnthropicMessages,
-            Body = body!,
-            Conversation = conversation,
-            Model = "m",
-            Stream = stream,
-            ClientWantsUsage = false,
-            ChoiceCount = 1,
-            HasTools = conversation.Tools.Count > 0,
-            LegacyFunctions = false,
-            ThinkingBudget = thinkingBudget,
-        };
+        var request = TestRequests.Of(WireFormat.AnthropicMessages, conversation: conversation, stream: stream, hasTools: conversation.Tools.Count > 0, thinkingBudget: thinkingBudget);
 
         return Encoding.UTF8.GetString(OpenAIChatRequestWriter.Instance.Write(request, Target(thinking, streamOptions), stream).Span);
     }

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Gateway.Chat;
-using Gateway.Json;
 using Gateway.Protocols.OpenAIResponses;
 using Gateway.Streaming;
 using Xunit;
@@ -143,24 +142,8 @@ public sealed partial class ResponsesCompactionTests
         return new ResponsesCompaction(Request(conversation), 1_700_000_000);
     }
 
-    private static ChatRequest Request(Conversation? conversation)
-    {
-        Assert.True(JsonObjectIndex.TryCreate("""{"model":"m","input":"q"}"""u8.ToArray(), out var index, out _));
-        return new ChatRequest
-        {
-            Format = WireFormat.OpenAIResponses,
-            Body = index!,
-            Model = "m",
-            Stream = false,
-            ClientWantsUsage = false,
-            ChoiceCount = 1,
-            HasTools = false,
-            LegacyFunctions = false,
-            ThinkingBudget = null,
-            Compaction = true,
-            Conversation = conversation,
-        };
-    }
+    private static ChatRequest Request(Conversation? conversation) =>
+        TestRequests.Of(WireFormat.OpenAIResponses, """{"model":"m","input":"q"}""", conversation, compaction: true);
 
     // The input_text of every output message, in order.
     private static List<string> Texts(ReadOnlyMemory<byte> body)

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Gateway.Chat;
 using Gateway.Configuration;
-using Gateway.Json;
 using Gateway.Pipeline;
 using Gateway.Protocols.OpenAIResponses;
 using Gateway.Providers;
@@ -500,20 +499,7 @@ public sealed partial class ResponsesPassThroughCodecTests
 
     private static ResponsesPassThroughCodec Codec(string body, bool compaction = false, string responsesPath = "/responses")
     {
-        Assert.True(JsonObjectIndex.TryCreate(Encoding.UTF8.GetBytes(body), out var index, out var error), error);
-        var request = new ChatRequest
-        {
-            Format = WireFormat.OpenAIResponses,
-            Body = index!,
-            Model = "m",
-            Stream = false,
-            ClientWantsUsage = false,
-            ChoiceCount = 1,
-            HasTools = false,
-            LegacyFunctions = false,
-            ThinkingBudget = null,
-            Compaction = compaction,
-        };
+        var request = TestRequests.Of(WireFormat.OpenAIResponses, body, compaction: compaction);
         var provider = new Provider("p", new ProviderOptions { Kind = ProviderKind.OpenAI, BaseUrl = "http://upstream.test/v1", ResponsesPath = responsesPath });
         return new ResponsesPassThroughCodec(request, new RouteTarget(provider, "upstream-model", 1, null));
     }

@@ -1,6 +1,4 @@
-using System.Text;
 using Gateway.Chat;
-using Gateway.Json;
 using Gateway.Protocols.OpenAIResponses;
 using Xunit;
 
@@ -403,19 +401,7 @@ public sealed class ResponsesRequestReaderTests
 
     private static Conversation Read(string body)
     {
-        Assert.True(JsonObjectIndex.TryCreate(Encoding.UTF8.GetBytes(body), out var index, out var error), error);
-        return ResponsesRequestReader.Read(new ChatRequest
-        {
-            Format = WireFormat.OpenAIResponses,
-            Body = index!,
-            Model = "m",
-            Stream = false,
-            ClientWantsUsage = false,
-            ChoiceCount = 1,
-            HasTools = false,
-            LegacyFunctions = false,
-            ThinkingBudget = null,
-        });
+        return ResponsesRequestReader.Read(TestRequests.Of(WireFormat.OpenAIResponses, body));
     }
 
     private static string Messages(Conversation conversation) =>
