@@ -8,6 +8,7 @@
 #   tests/mutation/run.sh                      Routing, Streaming, Protocols and Auth
 #   tests/mutation/run.sh Routing Auth         only these folders
 #   tests/mutation/run.sh Protocols/OpenAIChat a subfolder (its report is output/Protocols_OpenAIChat)
+#   tests/mutation/run.sh Protocols/OpenAIResponses/ResponsesCompaction.cs   one file (report output/Protocols_OpenAIResponses_ResponsesCompaction.cs)
 #   tests/mutation/run.sh --summary            print the scores of the reports already there
 #   STRYKER_ARGS="--concurrency 2" tests/mutation/run.sh Routing   extra Stryker options
 #   MUTATION_UNIT_ONLY=1 tests/mutation/run.sh Protocols   the unit tests alone (minutes instead of hours; the
@@ -42,7 +43,12 @@ fi
 
 for folder in "${folders[@]}"; do
   folder="${folder%/}"
-  if [ ! -d "../../src/Core/$folder" ]; then
+  if [ -d "../../src/Core/$folder" ]; then
+    pattern="**/$folder/**/*.cs"
+  elif [ -f "../../src/Core/$folder" ]; then
+    # One file: the pattern is its path alone (STRYKER_ARGS' --mutate would add to the folder's, not narrow it).
+    pattern="**/$folder"
+  else
     echo "src/Core/$folder does not exist" >&2
     exit 1
   fi
@@ -58,7 +64,7 @@ for folder in "${folders[@]}"; do
   rm -rf "output/$name"
   echo "== $folder: $(date -u +%H:%M:%S) UTC"
   # shellcheck disable=SC2086 # STRYKER_ARGS is a list of options
-  dotnet stryker --config-file "$config" --mutate "**/$folder/**/*.cs" --output "output/$name" ${STRYKER_ARGS:-}
+  dotnet stryker --config-file "$config" --mutate "$pattern" --output "output/$name" ${STRYKER_ARGS:-}
   echo "== $folder: done $(date -u +%H:%M:%S) UTC"
 done
 
