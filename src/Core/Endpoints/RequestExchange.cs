@@ -21,7 +21,7 @@ internal sealed class RequestExchange
         Protocol = protocol;
         Started = time.GetTimestamp();
         var incoming = http.Request.Headers["x-request-id"].ToString();
-        RequestId = incoming.Length > 0 && IsValidRequestId(incoming) ? incoming : RequestIds.New();
+        RequestId = IsValidRequestId(incoming) ? incoming : RequestIds.New();
         Span = GatewayTracing.StartRequest(http.Request.Headers["traceparent"].ToString(), http.Request.Method, template ?? route, out var parent);
         TraceParent = Span?.Id ?? GatewayTracing.TraceParentWithoutSpan(parent);
         Log = new RequestLog
@@ -62,5 +62,5 @@ internal sealed class RequestExchange
     // is loaded for it).
     private static readonly SearchValues<char> RequestIdChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-");
 
-    private static bool IsValidRequestId(string value) => value.Length <= 128 && !value.AsSpan().ContainsAnyExcept(RequestIdChars);
+    private static bool IsValidRequestId(string value) => value.Length is > 0 and <= 128 && !value.AsSpan().ContainsAnyExcept(RequestIdChars);
 }
