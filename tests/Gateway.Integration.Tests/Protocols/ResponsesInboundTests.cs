@@ -123,6 +123,31 @@ public sealed class ResponsesInboundTests
     }
 
     [Fact]
+    public async Task NamespacedCustomTool_IsAnsweredWithItsNamespace_AndItsCallComesBackUnderTheNameTheUpstreamWasGiven()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.Enqueue(Scripts.Json("""{"id":"c1","object":"chat.completion","model":"gpt-x","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_n","type":"custom","custom":{"name":"agents__note","input":"remember this"}}]},"finish_reason":"tool_calls"}]}"""));
+        upstream.Enqueue(Scripts.Json(Chunks.Completion("Noted.")));
+        await using var gateway = await GatewayApp.StartAsync(TestConfig.Single(upstream.BaseUrl));
+        const string Tools = """[{"type":"namespace","name":"agents","tools":[{"type":"custom","name":"note"}]}]""";
+
+        using var first = await gateway.Client.PostAsync("{\"model\":\"gpt-test\",\"input\":\"go\",\"tools\":" + Tools + "}", Path);
+        var call = JsonNode.Parse(await first.Content.ReadAsStringAsync())!["output"]![0]!;
+        using var second = await gateway.Client.PostAsync(
+            "{\"model\":\"gpt-test\",\"tools\":" + Tools + ",\"input\":[{\"role\":\"user\",\"content\":\"go\"}," + call.ToJsonString()
+            + ",{\"type\":\"custom_tool_call_output\",\"call_id\":\"call_n\",\"output\":\"ok\"}]}",
+            Path);
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(
+            ("custom_tool_call", "note", "agents", "remember this"),
+            (call["type"]!.GetValue<string>(), call["name"]!.GetValue<string>(), call["namespace"]!.GetValue<string>(), call["input"]!.GetValue<string>()));
+        var sentCall = upstream.Requests[1].Json["messages"]![1]!["tool_calls"]![0]!;
+        Assert.Equal(("custom", "agents__note", "remember this"), (sentCall["type"]!.GetValue<string>(), sentCall["custom"]!["name"]!.GetValue<string>(), sentCall["custom"]!["input"]!.GetValue<string>()));
+        Assert.Equal("agents__note", upstream.Requests[1].Json["tools"]![0]!["custom"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Overloaded529_FailsOverFromAnthropicToOpenAIKind()
     {
         await using var claude = await FakeUpstreamServer.StartAsync();

@@ -442,24 +442,29 @@ internal sealed class ResponsesEncoder : IClientEncoder, State.IKeptOutput
                 w.WriteString("type", "function_call");
                 w.WriteString("status", done ? "completed" : "in_progress");
                 w.WriteString("arguments", done ? Arguments(item) : string.Empty);
-                w.WriteString("call_id", item.CallId);
-                w.WriteString("name", item.Name);
-                if (item.Namespace is { } space)
-                {
-                    w.WriteString("namespace", space);
-                }
-
+                WriteToolName(w, item);
                 break;
             default:
                 w.WriteString("type", "custom_tool_call");
                 w.WriteString("status", done ? "completed" : "in_progress");
-                w.WriteString("call_id", item.CallId);
-                w.WriteString("name", item.Name);
+                WriteToolName(w, item);
                 w.WriteString("input", done ? item.Text.ToString() : string.Empty);
                 break;
         }
 
         w.WriteEndObject();
+    }
+
+    // A tool declared inside a namespace is called by its own name with the namespace beside it, for
+    // function and custom tools alike (the reader flattens both back to the name the upstream was given).
+    private static void WriteToolName(Utf8JsonWriter w, Item item)
+    {
+        w.WriteString("call_id", item.CallId);
+        w.WriteString("name", item.Name);
+        if (item.Namespace is { } space)
+        {
+            w.WriteString("namespace", space);
+        }
     }
 
     private static void WriteTextPart(Utf8JsonWriter w, string text)

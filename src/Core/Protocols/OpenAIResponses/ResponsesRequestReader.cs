@@ -149,19 +149,13 @@ internal static class ResponsesRequestReader
 
                     break;
                 case "function_call":
-                    var name = String(item, "name") ?? string.Empty;
-                    if (String(item, "namespace") is { Length: > 0 } space)
-                    {
-                        name = Flatten(space, name);
-                    }
-
                     // A call without arguments is {} on every upstream ("" is not JSON; ecosystem §4 item 6).
                     var arguments = String(item, "arguments") is { } text && !string.IsNullOrWhiteSpace(text) ? text : "{}";
-                    Assistant(conversation, ref assistant).Parts.Add(new ToolCallPart(String(item, "call_id") ?? string.Empty, name, arguments));
+                    Assistant(conversation, ref assistant).Parts.Add(new ToolCallPart(String(item, "call_id") ?? string.Empty, CalledName(item), arguments));
                     anyTurn = true;
                     break;
                 case "custom_tool_call":
-                    Assistant(conversation, ref assistant).Parts.Add(new ToolCallPart(String(item, "call_id") ?? string.Empty, String(item, "name") ?? string.Empty, String(item, "input") ?? string.Empty, Custom: true));
+                    Assistant(conversation, ref assistant).Parts.Add(new ToolCallPart(String(item, "call_id") ?? string.Empty, CalledName(item), String(item, "input") ?? string.Empty, Custom: true));
                     anyTurn = true;
                     break;
                 case "function_call_output" or "custom_tool_call_output":
@@ -177,6 +171,13 @@ internal static class ResponsesRequestReader
                     break;
             }
         }
+    }
+
+    // A call of a namespaced tool (function or custom) names it by the flattened name the upstream was given.
+    private static string CalledName(JsonElement call)
+    {
+        var name = String(call, "name") ?? string.Empty;
+        return String(call, "namespace") is { Length: > 0 } space ? Flatten(space, name) : name;
     }
 
     private static ChatMessage Assistant(Conversation conversation, ref ChatMessage? assistant)

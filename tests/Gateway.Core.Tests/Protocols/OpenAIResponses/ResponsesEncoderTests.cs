@@ -280,7 +280,7 @@ public sealed partial class ResponsesEncoderTests
         }
 
         Assert.Equal(
-            """[{"id":"rs_gw<id>","type":"reasoning","summary":[{"type":"summary_text","text":"r"}]},{"id":"msg_gw<id>","type":"message","status":"completed","role":"assistant","content":[{"type":"output_text","text":"t","annotations":[]}]},{"id":"ctc_gw<id>","type":"custom_tool_call","status":"completed","call_id":"call_1","name":"spawn","input":""}]""",
+            """[{"id":"rs_gw<id>","type":"reasoning","summary":[{"type":"summary_text","text":"r"}]},{"id":"msg_gw<id>","type":"message","status":"completed","role":"assistant","content":[{"type":"output_text","text":"t","annotations":[]}]},{"id":"ctc_gw<id>","type":"custom_tool_call","status":"completed","call_id":"call_1","name":"spawn","namespace":"ns","input":""}]""",
             Scrub(Encoding.UTF8.GetString(buffer.WrittenSpan)));
     }
 

@@ -164,6 +164,14 @@ public sealed class ResponsesRequestReaderTests
         Assert.Equal("assistant: call(c, multi_agent_v1__spawn_agent, {})", Messages(conversation));
     }
 
+    [Fact]
+    public void Read_NamespacedCustomToolCall_IsNamedByItsFlattenedName()
+    {
+        var conversation = Read("""{"input":[{"type":"custom_tool_call","call_id":"c","namespace":"agents","name":"note","input":"x"},{"type":"custom_tool_call","call_id":"d","namespace":"","name":"plain","input":"y"}]}""");
+
+        Assert.Equal("assistant: custom(c, agents__note, x) custom(d, plain, y)", Messages(conversation));
+    }
+
     // ---- Reasoning ----
 
     [Fact]
