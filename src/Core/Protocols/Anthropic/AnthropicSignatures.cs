@@ -31,7 +31,7 @@ internal static class AnthropicSignatures
         }
 
         var changed = TagBlock(root["content_block"], provider) | TagBlock(root["delta"], provider)
-            | TagBlocks(root["content"], provider) | TagBlocks(root["message"]?["content"], provider);
+            | TagBlocks(root["content"], provider) | TagBlocks((root["message"] as JsonObject)?["content"], provider);
         return changed ? Serialize(root) : json;
     }
 

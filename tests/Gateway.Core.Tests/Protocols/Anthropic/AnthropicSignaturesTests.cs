@@ -61,6 +61,8 @@ public sealed class AnthropicSignaturesTests
     [InlineData("""{ "delta": {"type":"thinking_delta","thinking":"t","signature":"A"} }""")]
     [InlineData("""{ "content": [ "x", {"type":"tool_use","input":{"type":"thinking","signature":"A"}} ] }""")]
     [InlineData("""{ "message": {"content_block":{"type":"thinking","signature":"A"}} }""")]
+    [InlineData("""{ "message": ["content", {"type":"thinking","signature":"A"}] }""")]
+    [InlineData("""{ "message": "signature", "content_block": {"type":"text"} }""")]
     public void Tag_NothingToTag_SameBytes(string json)
     {
         Assert.Equal(json, Tag(json));
