@@ -177,6 +177,12 @@ internal sealed class StreamingChatRunner
                         clock.FirstContentDeadline = long.MaxValue;
                         await writer.WriteAsync(stream.Pending, cancellationToken);
                         stream.Pending.Clear();
+
+                        // The flush handed the response start to Kestrel, whose socket send is a thread-pool work
+                        // item queued behind this thread. Yielding lets that send run before the attempt's
+                        // bookkeeping and the pump's next read, instead of waiting for them or for another
+                        // worker to wake up.
+                        await Task.Yield();
                         return AttemptResult<UpstreamStream>.Succeeded(stream);
                     case StreamStep.Progress:
                         // Held by a stage (a tool call read from text): the upstream is answering, so the
