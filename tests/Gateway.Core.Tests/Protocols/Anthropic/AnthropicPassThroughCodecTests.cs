@@ -462,12 +462,22 @@ public sealed class AnthropicPassThroughCodecTests
         Assert.Equal("""{"type":"message","content":[{"type":"redacted_thinking","data":"gw1~a""" + Opaque.ProviderHash("p") + """~D"}]}""", Encoding.UTF8.GetString(answer.Span));
     }
 
+    // A stray top-level "message" that is not an object is an unknown member, not a reason to refuse the answer.
+    [Fact]
+    public void TryAnswerWhole_StrayMessageMemberNotAnObject_StillTagsTheContent()
+    {
+        var codec = Codec(Hi);
+
+        Assert.True(codec.TryAnswerWhole(Encoding.UTF8.GetBytes("""{"type":"message","message":"x","content":[{"type":"thinking","signature":"S"}]}"""), out var answer));
+
+        Assert.Equal("""{"type":"message","message":"x","content":[{"type":"thinking","signature":"gw1~a""" + Opaque.ProviderHash("p") + """~S"}]}""", Encoding.UTF8.GetString(answer.Span));
+    }
+
     [Theory]
     [InlineData("""{"type":"error","error":{"type":"api_error","message":"x"}}""")]
     [InlineData("""{"content":[]}""")]
     [InlineData("""[{"type":"message"}]""")]
     [InlineData("""{"type":"message","content":[{"type":"thinking","signature":"\ud800"}]}""")]
-    [InlineData("""{"type":"message","message":"x","content":[{"type":"thinking","signature":"S"}]}""")]
     public void TryAnswerWhole_NotAMessage_False(string body)
     {
         var codec = Codec(Hi);
