@@ -14,27 +14,8 @@ internal static class AnthropicRequestParser
     public static bool TryParse(ReadOnlyMemory<byte> body, bool acceptsEventStream, bool countTokens, out ChatRequest? request, out ChatRequestError? error)
     {
         request = null;
-        if (!JsonObjectIndex.TryCreate(body, out var index, out var jsonError))
+        if (!InboundBody.TryOpen(body, "model: a string is required", out var index, out var modelId, out error))
         {
-            error = new ChatRequestError("invalid_json", jsonError!, null);
-            return false;
-        }
-
-        if (!index!.TryGet("model", out var model) || model.ValueKind != JsonTokenType.String)
-        {
-            error = new ChatRequestError("invalid_request", "model: a string is required", "model");
-            return false;
-        }
-
-        if (!index.TryGetString(model, out var modelId))
-        {
-            error = new ChatRequestError("invalid_json", JsonStrings.Undecodable("model"), "model");
-            return false;
-        }
-
-        if (string.IsNullOrWhiteSpace(modelId))
-        {
-            error = new ChatRequestError("invalid_request", "model: a string is required", "model");
             return false;
         }
 
@@ -60,7 +41,7 @@ internal static class AnthropicRequestParser
         }
 
         if (index.TryGet("system", out var system) && system.ValueKind is not (JsonTokenType.String or JsonTokenType.Null)
-            && (system.ValueKind != JsonTokenType.StartArray || !AllTypedBlocks(index.ValueOf(system))))
+            && (system.ValueKind != JsonTokenType.StartArray || !JsonShapes.AllTyped(index.ValueOf(system))))
         {
             error = new ChatRequestError("invalid_request", "system: must be a string or an array of text blocks", "system");
             return false;
@@ -73,7 +54,7 @@ internal static class AnthropicRequestParser
         }
 
         // A missing max_tokens is filled in per provider; a present one must be what Anthropic takes.
-        if (!countTokens && index.TryGet("max_tokens", out var maxTokens) && !IsPositiveInteger(index.ValueOf(maxTokens)))
+        if (!countTokens && index.TryGet("max_tokens", out var maxTokens) && !JsonShapes.IsPositiveInteger(index.ValueOf(maxTokens)))
         {
             error = new ChatRequestError("invalid_request", "max_tokens: must be a positive integer", "max_tokens");
             return false;
@@ -144,7 +125,7 @@ internal static class AnthropicRequestParser
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.StartArray)
                     {
-                        if (!AllTypedBlocks(ref reader))
+                        if (!JsonShapes.AllTyped(ref reader))
                         {
                             return Shape($"messages.{count}.content: each block must be an object with a type");
                         }
@@ -213,13 +194,6 @@ internal static class AnthropicRequestParser
         return enabled ? budget : null;
     }
 
-    private static bool IsPositiveInteger(ReadOnlySpan<byte> json)
-    {
-        var reader = new Utf8JsonReader(json);
-        reader.Read();
-        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value) && value > 0;
-    }
-
     private static bool AllObjects(ReadOnlySpan<byte> arrayJson)
     {
         var reader = new Utf8JsonReader(arrayJson);
@@ -232,42 +206,6 @@ internal static class AnthropicRequestParser
             }
 
             reader.Skip();
-        }
-
-        return true;
-    }
-
-    private static bool AllTypedBlocks(ReadOnlySpan<byte> arrayJson)
-    {
-        var reader = new Utf8JsonReader(arrayJson);
-        reader.Read();
-        return AllTypedBlocks(ref reader);
-    }
-
-    // Every element an object with a string "type" (Anthropic's content and system blocks). The reader is on
-    // StartArray and is left on the matching EndArray.
-    private static bool AllTypedBlocks(ref Utf8JsonReader reader)
-    {
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            var typed = false;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isType = reader.ValueTextEquals("type"u8);
-                reader.Read();
-                typed |= isType && reader.TokenType == JsonTokenType.String;
-                reader.Skip();
-            }
-
-            if (!typed)
-            {
-                return false;
-            }
         }
 
         return true;

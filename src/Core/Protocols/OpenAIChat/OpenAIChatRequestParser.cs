@@ -13,27 +13,8 @@ internal static class OpenAIChatRequestParser
     public static bool TryParse(ReadOnlyMemory<byte> body, bool acceptsEventStream, out ChatRequest? request, out ChatRequestError? error)
     {
         request = null;
-        if (!JsonObjectIndex.TryCreate(body, out var index, out var jsonError))
+        if (!InboundBody.TryOpen(body, "you must provide a model parameter (a string)", out var index, out var modelId, out error))
         {
-            error = new ChatRequestError("invalid_json", jsonError!, null);
-            return false;
-        }
-
-        if (!index!.TryGet("model", out var model) || model.ValueKind != JsonTokenType.String)
-        {
-            error = new ChatRequestError("invalid_request", "you must provide a model parameter (a string)", "model");
-            return false;
-        }
-
-        if (!index.TryGetString(model, out var modelId))
-        {
-            error = new ChatRequestError("invalid_json", JsonStrings.Undecodable("model"), "model");
-            return false;
-        }
-
-        if (string.IsNullOrWhiteSpace(modelId))
-        {
-            error = new ChatRequestError("invalid_request", "you must provide a model parameter (a string)", "model");
             return false;
         }
 

@@ -14,27 +14,8 @@ internal static class ResponsesRequestParser
     public static bool TryParse(ReadOnlyMemory<byte> body, bool acceptsEventStream, out ChatRequest? request, out ChatRequestError? error)
     {
         request = null;
-        if (!JsonObjectIndex.TryCreate(body, out var index, out var jsonError))
+        if (!InboundBody.TryOpen(body, "you must provide a model parameter (a string)", out var index, out var modelId, out error))
         {
-            error = new ChatRequestError("invalid_json", jsonError!, null);
-            return false;
-        }
-
-        if (!index!.TryGet("model", out var model) || model.ValueKind != JsonTokenType.String)
-        {
-            error = new ChatRequestError("invalid_request", "you must provide a model parameter (a string)", "model");
-            return false;
-        }
-
-        if (!index.TryGetString(model, out var modelId))
-        {
-            error = new ChatRequestError("invalid_json", JsonStrings.Undecodable("model"), "model");
-            return false;
-        }
-
-        if (string.IsNullOrWhiteSpace(modelId))
-        {
-            error = new ChatRequestError("invalid_request", "you must provide a model parameter (a string)", "model");
             return false;
         }
 
@@ -63,7 +44,7 @@ internal static class ResponsesRequestParser
         }
 
         if (index.TryGet("tools", out var tools) && tools.ValueKind != JsonTokenType.Null
-            && (tools.ValueKind != JsonTokenType.StartArray || !AllTyped(index.ValueOf(tools))))
+            && (tools.ValueKind != JsonTokenType.StartArray || !JsonShapes.AllTyped(index.ValueOf(tools))))
         {
             error = new ChatRequestError("invalid_request", "'tools' must be an array of tools, each with a string 'type'", "tools");
             return false;
@@ -78,7 +59,7 @@ internal static class ResponsesRequestParser
             }
         }
 
-        if (index.TryGet("max_output_tokens", out var maxTokens) && maxTokens.ValueKind != JsonTokenType.Null && !IsPositiveInteger(index.ValueOf(maxTokens)))
+        if (index.TryGet("max_output_tokens", out var maxTokens) && maxTokens.ValueKind != JsonTokenType.Null && !JsonShapes.IsPositiveInteger(index.ValueOf(maxTokens)))
         {
             error = new ChatRequestError("invalid_request", "'max_output_tokens' must be a positive integer", "max_output_tokens");
             return false;
@@ -151,7 +132,7 @@ internal static class ResponsesRequestParser
                 }
 
                 if (isContent && reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null)
-                    && (reader.TokenType != JsonTokenType.StartArray || !AllTyped(ref reader)))
+                    && (reader.TokenType != JsonTokenType.StartArray || !JsonShapes.AllTyped(ref reader)))
                 {
                     return $"input[{position}].content must be a string or an array of content parts, each with a string 'type'";
                 }
@@ -168,47 +149,5 @@ internal static class ResponsesRequestParser
         }
 
         return null;
-    }
-
-    private static bool AllTyped(ReadOnlySpan<byte> arrayJson)
-    {
-        var reader = new Utf8JsonReader(arrayJson);
-        reader.Read();
-        return AllTyped(ref reader);
-    }
-
-    // Every element an object with a string "type". The reader is on StartArray and is left on its EndArray.
-    private static bool AllTyped(ref Utf8JsonReader reader)
-    {
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            var typed = false;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isType = reader.ValueTextEquals("type"u8);
-                reader.Read();
-                typed |= isType && reader.TokenType == JsonTokenType.String;
-                reader.Skip();
-            }
-
-            if (!typed)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsPositiveInteger(ReadOnlySpan<byte> json)
-    {
-        var reader = new Utf8JsonReader(json);
-        reader.Read();
-        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value) && value > 0;
     }
 }
