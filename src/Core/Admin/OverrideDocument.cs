@@ -35,6 +35,14 @@ internal static class OverrideDocument
 
         using (document)
         {
+            // Every name and string of this document is decoded (aliases, providers, models, channels): one
+            // that is not valid Unicode (an escaped lone surrogate) is refused here, naming where it is.
+            if (JsonStrings.FindUndecodable(body.Span) is { } undecodable)
+            {
+                (param, problem) = (undecodable, "The string is not valid Unicode (an escaped lone surrogate).");
+                return null;
+            }
+
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

@@ -86,6 +86,11 @@ public sealed class OverridesTests(AzuriteFixture azurite)
     [InlineData("""{"gpt-test":{"targets":[{"provider":"alt"}]}}""", "gpt-test")]
     [InlineData("""[]""", null)]
     [InlineData("""{"overrides":""", null)]
+    [InlineData("""{"overrides":{"\ud800":{"targets":[{"provider":"alt"}]}}}""", "overrides.(a property name)")]
+    [InlineData("""{"overrides":{"gpt-test":{"targets":[{"provider":"\ud800"}]}}}""", "overrides.gpt-test.targets[0].provider")]
+    [InlineData("""{"overrides":{"gpt-test":{"targets":[{"provider":"alt","model":"x\udc00"}]}}}""", "overrides.gpt-test.targets[0].model")]
+    [InlineData("""{"overrides":{"gpt-test":{"targets":[{"provider":"alt","channel":"\ud800"}]}}}""", "overrides.gpt-test.targets[0].channel")]
+    [InlineData("""{"overrides":{"gpt-test":{"targets":[{"provider":"alt","\ud800":1}]}}}""", "overrides.gpt-test.targets[0].(a property name)")]
     public async Task Put_InvalidDocument_Is400NamingTheFieldAndChangesNothing(string body, string? param)
     {
         await using var main = await FakeUpstreamServer.StartAsync();
