@@ -152,6 +152,13 @@ internal sealed class RoutingDecisionEndpoint
                 return false;
             }
 
+            // Every name and value here is decoded: one that is not valid Unicode is refused, naming it.
+            if (JsonStrings.FindUndecodable(body.Span) is { } undecodable)
+            {
+                problem = GatewayError.InvalidRequest("invalid_json", JsonStrings.Undecodable(undecodable), undecodable);
+                return false;
+            }
+
             foreach (var property in root.EnumerateObject())
             {
                 if (property.Name is not ("model" or "session" or "key"))

@@ -71,6 +71,7 @@ public sealed class ProvidersAndRoutingTests
         using var missing = await DecideAsync(gateway, """{"session":"s"}""");
         using var wrongType = await DecideAsync(gateway, """{"model":5}""");
         using var notJson = await DecideAsync(gateway, """{"model":""");
+        using var loneSurrogate = await DecideAsync(gateway, """{"model":"gpt-test","session":"\ud800"}""");
 
         Assert.Equal(HttpStatusCode.OK, cooling.StatusCode);
         Assert.Equal("configuration", decision["source"]!.GetValue<string>());
@@ -88,6 +89,9 @@ public sealed class ProvidersAndRoutingTests
         Assert.Equal("model", JsonNode.Parse(await missing.Content.ReadAsStringAsync())!["error"]!["param"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, loneSurrogate.StatusCode);
+        var surrogateError = JsonNode.Parse(await loneSurrogate.Content.ReadAsStringAsync())!["error"]!;
+        Assert.Equal(("invalid_json", "session"), (surrogateError["code"]!.GetValue<string>(), surrogateError["param"]!.GetValue<string>()));
     }
 
     [Fact]
