@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Gateway.Json;
 using Gateway.Providers;
 using Gateway.State;
 
@@ -19,30 +18,13 @@ internal static class OverrideDocument
     /// <summary>The overrides in <paramref name="body"/>, or the first problem found (<paramref name="param"/> names the field).</summary>
     public static List<ModelOverride>? TryRead(ReadOnlyMemory<byte> body, ProviderRegistry providers, DateTimeOffset now, out string? param, out string? problem)
     {
-        param = null;
-        problem = null;
-        JsonDocument document;
-        try
+        if (AdminBody.TryParse(body, out param, out problem) is not { } document)
         {
-            document = JsonDocument.Parse(body, JsonLimits.Document);
-        }
-        catch (JsonException ex)
-        {
-            param = null;
-            problem = "The body is not valid JSON: " + ex.Message;
             return null;
         }
 
         using (document)
         {
-            // Every name and string of this document is decoded (aliases, providers, models, channels): one
-            // that is not valid Unicode (an escaped lone surrogate) is refused here, naming where it is.
-            if (JsonStrings.FindUndecodable(body.Span) is { } undecodable)
-            {
-                (param, problem) = (undecodable, "The string is not valid Unicode (an escaped lone surrogate).");
-                return null;
-            }
-
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

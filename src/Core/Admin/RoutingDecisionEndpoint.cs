@@ -2,7 +2,6 @@ using System.Text.Json;
 using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Endpoints;
-using Gateway.Json;
 using Gateway.Routing;
 using Gateway.State;
 
@@ -142,20 +141,18 @@ internal sealed class RoutingDecisionEndpoint
         session = null;
         key = Auth.ClientAuthenticator.AnonymousKeyName;
         problem = null;
-        try
+        if (AdminBody.TryParse(body, out var param, out var unreadable) is not { } document)
         {
-            using var document = JsonDocument.Parse(body, JsonLimits.Document);
+            problem = GatewayError.InvalidRequest("invalid_json", unreadable!, param);
+            return false;
+        }
+
+        using (document)
+        {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
                 problem = GatewayError.InvalidRequest("invalid_request", "The body must be a JSON object: {\"model\": \"…\", \"session\"?: \"…\", \"key\"?: \"…\"}.", null);
-                return false;
-            }
-
-            // Every name and value here is decoded: one that is not valid Unicode is refused, naming it.
-            if (JsonStrings.FindUndecodable(body.Span) is { } undecodable)
-            {
-                problem = GatewayError.InvalidRequest("invalid_json", JsonStrings.Undecodable(undecodable), undecodable);
                 return false;
             }
 
@@ -186,11 +183,6 @@ internal sealed class RoutingDecisionEndpoint
                         break;
                 }
             }
-        }
-        catch (JsonException ex)
-        {
-            problem = GatewayError.InvalidRequest("invalid_json", "The body is not valid JSON: " + ex.Message, null);
-            return false;
         }
 
         if (model is null)

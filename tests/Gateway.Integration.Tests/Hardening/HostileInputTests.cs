@@ -24,6 +24,7 @@ public sealed class HostileInputTests : IAsyncLifetime
         _upstream = await FakeUpstreamServer.StartAsync();
         _gateway = await GatewayApp.StartAsync(TestConfig.Single(_upstream.BaseUrl)
             .Bearer(("corpus", HostileCorpus.ClientKey))
+            .Set("Auth:AdminKey", HostileAdminCorpus.AdminKey)
             .Set("Limits:MaxRequestBytes", HostileCorpus.MaxRequestBytes));
     }
 
@@ -47,6 +48,37 @@ public sealed class HostileInputTests : IAsyncLifetime
             {
                 failures.Add(failure);
             }
+        }
+
+        await AssertHealthyAsync(failures);
+        Assert.True(failures.Count == 0, $"{failures.Count} of {cases.Count} cases failed on {path}:\n" + string.Join("\n", failures));
+    }
+
+    public static TheoryData<string> AdminBodyRoutes() => [.. HostileAdminCorpus.BodyRoutes];
+
+    [Theory]
+    [MemberData(nameof(AdminBodyRoutes))]
+    public async Task AdminCorpus_EveryCaseIsAnsweredWithoutA5xx(string path)
+    {
+        var cases = HostileAdminCorpus.For(path);
+        var failures = new List<string>();
+        foreach (var hostile in cases)
+        {
+            if (await CheckAsync(hostile) is { } failure)
+            {
+                failures.Add(failure);
+            }
+        }
+
+        // The valid body still works after the corpus.
+        using var valid = await _gateway.Client.SendAsync(new HttpRequestMessage(new HttpMethod(HostileAdminCorpus.Method(path)), path)
+        {
+            Content = new StringContent(HostileAdminCorpus.Valid(path), Encoding.UTF8, "application/json"),
+            Headers = { { "Authorization", "Bearer " + HostileAdminCorpus.AdminKey } },
+        });
+        if (valid.StatusCode != HttpStatusCode.OK)
+        {
+            failures.Add($"the valid body answered {(int)valid.StatusCode}: {Clip(await valid.Content.ReadAsStringAsync())}");
         }
 
         await AssertHealthyAsync(failures);
@@ -118,7 +150,8 @@ public sealed class HostileInputTests : IAsyncLifetime
 
         if (!hostile.Anonymous)
         {
-            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + HostileCorpus.ClientKey);
+            var key = hostile.Path.StartsWith("/manage/", StringComparison.Ordinal) ? HostileAdminCorpus.AdminKey : HostileCorpus.ClientKey;
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
         }
 
         foreach (var (name, value) in hostile.Headers)
