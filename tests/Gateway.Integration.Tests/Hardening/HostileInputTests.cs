@@ -41,14 +41,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     public async Task Corpus_EveryCaseIsAnsweredWithoutA5xx(string path)
     {
         var cases = HostileCorpus.For(path);
-        var failures = new List<string>();
-        foreach (var hostile in cases)
-        {
-            if (await CheckAsync(hostile) is { } failure)
-            {
-                failures.Add(failure);
-            }
-        }
+        var failures = await CheckAllAsync(cases);
 
         await AssertHealthyAsync(failures);
         Assert.True(failures.Count == 0, $"{failures.Count} of {cases.Count} cases failed on {path}:\n" + string.Join("\n", failures));
@@ -61,14 +54,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     public async Task AdminCorpus_EveryCaseIsAnsweredWithoutA5xx(string path)
     {
         var cases = HostileAdminCorpus.For(path);
-        var failures = new List<string>();
-        foreach (var hostile in cases)
-        {
-            if (await CheckAsync(hostile) is { } failure)
-            {
-                failures.Add(failure);
-            }
-        }
+        var failures = await CheckAllAsync(cases);
 
         // The valid body still works after the corpus.
         using var valid = await _gateway.Client.SendAsync(new HttpRequestMessage(new HttpMethod(HostileAdminCorpus.Method(path)), path)
@@ -89,14 +75,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     public async Task UnknownRoutes_AreA404EnvelopeWithARequestId()
     {
         var cases = HostileCorpus.UnknownRoutes();
-        var failures = new List<string>();
-        foreach (var hostile in cases)
-        {
-            if (await CheckAsync(hostile) is { } failure)
-            {
-                failures.Add(failure);
-            }
-        }
+        var failures = await CheckAllAsync(cases);
 
         await AssertHealthyAsync(failures);
         Assert.True(failures.Count == 0, $"{failures.Count} of {cases.Count} cases failed:\n" + string.Join("\n", failures));
@@ -133,6 +112,21 @@ public sealed class HostileInputTests : IAsyncLifetime
 
         await AssertHealthyAsync(failures);
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    // Every case is sent; the failures of all of them are returned together.
+    private async Task<List<string>> CheckAllAsync(IReadOnlyList<HostileCase> cases)
+    {
+        var failures = new List<string>();
+        foreach (var hostile in cases)
+        {
+            if (await CheckAsync(hostile) is { } failure)
+            {
+                failures.Add(failure);
+            }
+        }
+
+        return failures;
     }
 
     private async Task<string?> CheckAsync(HostileCase hostile)
