@@ -99,4 +99,101 @@ public sealed class OpenAIChatRequestReaderTests
         Assert.Equal(("call_legacy_1", "f"), (result.CallId, result.Name));
         Assert.Equal("r", Assert.IsType<TextPart>(Assert.Single(result.Parts)).Text);
     }
+
+    // A data: URI splits at its first comma: the media type is what precedes any ';' (octet-stream when there
+    // is none), the data what follows the comma (empty without one). Anything else is a URL.
+    [Theory]
+    [InlineData("data:image/png;base64,AAAA", "image/png", "AAAA", null)]
+    [InlineData("DATA:text/plain,hi,there", "text/plain", "hi,there", null)]
+    [InlineData("data:;base64,QQ==", "application/octet-stream", "QQ==", null)]
+    [InlineData("data:,QQ", "application/octet-stream", "QQ", null)]
+    [InlineData("data:image/gif", "application/octet-stream", "", null)]
+    [InlineData("data:image/webp;x=1;base64,Zg", "image/webp", "Zg", null)]
+    [InlineData("https://img.test/data:x,y", null, null, "https://img.test/data:x,y")]
+    public void Media_DataUriOrUrl(string url, string? mediaType, string? data, string? link)
+    {
+        var media = OpenAIChatRequestReader.Media(url);
+
+        Assert.Equal((mediaType, data, link), (media.MediaType, media.Data, media.Url));
+    }
+
+    [Fact]
+    public void Read_ContentPartKinds_TextFilesAndImages()
+    {
+        var conversation = AnthropicOutboundGoldenTests.Parse("""
+            {"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"plain"},
+              {"type":"input_text","text":"in"},{"type":"output_text","text":"out"},{"type":"text"},{"type":"refusal"},
+              {"type":"file","file":{"file_data":"data:application/pdf;base64,JVBE"}},{"type":"file","file":{"file_id":"f-1"}},
+              {"type":"image_url","image_url":{"url":"https://i.test/x.png"}},{"type":"image_url","image_url":{"detail":"high"}},
+              {"type":"image_url"},{"type":"audio","audio":{}}]},
+             {"role":"tool","tool_call_id":"c9","name":"lookup","content":[{"type":"text","text":"r"}]},
+             {"role":"tool","content":"orphan"}]}
+            """).Conversation!;
+
+        var parts = conversation.Messages[0].Parts;
+        Assert.Equal(["plain", "in", "out", "", ""], parts.Take(5).Select(p => Assert.IsType<TextPart>(p).Text));
+        var file = Assert.IsType<MediaPart>(parts[5]);
+        Assert.Equal(("application/pdf", "JVBE", true), (file.MediaType, file.Data, file.IsDocument));
+        var image = Assert.IsType<MediaPart>(parts[6]);
+        Assert.Equal(("https://i.test/x.png", (string?)null, false), (image.Url, image.Detail, image.IsDocument));
+        Assert.Equal(7, parts.Count);
+        var named = Assert.IsType<ToolResultPart>(Assert.Single(conversation.Messages[1].Parts));
+        Assert.Equal(("c9", (string?)null, false), (named.CallId, named.Name, named.IsError));
+        var orphan = Assert.IsType<ToolResultPart>(Assert.Single(conversation.Messages[2].Parts));
+        Assert.Equal((string.Empty, "orphan"), (orphan.CallId, Assert.IsType<TextPart>(Assert.Single(orphan.Parts)).Text));
+    }
+
+    [Fact]
+    public void Read_Tools_FunctionBareAndCustom_OthersDropped()
+    {
+        var conversation = AnthropicOutboundGoldenTests.Parse("""
+            {"model":"m","messages":[{"role":"user","content":"q"}],"tools":[
+              {"type":"function","function":{"name":"f","description":"fd","parameters":{"type":"object"},"strict":true}},
+              {"name":"bare","parameters":"not an object","strict":"yes"},
+              {"type":"custom","custom":{"name":"patch","description":"cd","format":{"type":"text"}}},
+              {"type":"custom","custom":{}},
+              {"type":"custom","name":"flat"},
+              {"type":"function","function":"f"},
+              {"type":"mcp","server_label":"s"}]}
+            """).Conversation!;
+
+        Assert.Equal(
+            [("f", "fd", """{"type":"object"}""", false, (bool?)true), ("bare", null, null, false, null), ("patch", "cd", null, true, null), ("", null, null, true, null)],
+            conversation.Tools.Select(t => (t.Name, t.Description, t.ParametersJson, t.Custom, t.Strict)));
+    }
+
+    [Theory]
+    [InlineData("\"none\"", "None", null)]
+    [InlineData("\"required\"", "Required", null)]
+    [InlineData("\"any\"", "Required", null)]
+    [InlineData("\"auto\"", "Auto", null)]
+    [InlineData("\"other\"", "Auto", null)]
+    [InlineData("{\"type\":\"function\",\"function\":{\"name\":\"f\"}}", "Tool", "f")]
+    [InlineData("{\"type\":\"custom\",\"custom\":{\"name\":\"patch\"}}", "Tool", "patch")]
+    [InlineData("{\"type\":\"tool\",\"name\":\"direct\"}", "Tool", "direct")]
+    [InlineData("{\"function\":\"f\",\"name\":\"fallback\"}", "Tool", "fallback")]
+    [InlineData("{\"custom\":[],\"name\":\"fallback\"}", "Tool", "fallback")]
+    [InlineData("{\"type\":\"function\"}", "Auto", null)]
+    public void Read_ToolChoice_EveryForm(string json, string mode, string? name)
+    {
+        var conversation = AnthropicOutboundGoldenTests.Parse("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"tool_choice\":" + json + "}").Conversation!;
+
+        Assert.Equal(new ToolChoice(Enum.Parse<ToolChoiceMode>(mode), name), conversation.ToolChoice);
+    }
+
+    [Theory]
+    [InlineData("{\"type\":\"json_object\"}", true, null, null, null)]
+    [InlineData("{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"n\",\"schema\":{\"type\":\"object\"},\"strict\":false}}", true, "{\"type\":\"object\"}", "n", false)]
+    [InlineData("{\"type\":\"json_schema\",\"json_schema\":{\"schema\":[],\"strict\":\"true\"}}", true, null, null, null)]
+    [InlineData("{\"type\":\"json_schema\"}", false, null, null, null)]
+    [InlineData("{\"type\":\"text\"}", false, null, null, null)]
+    [InlineData("\"json_object\"", false, null, null, null)]
+    public void Read_ResponseFormat(string json, bool present, string? schema, string? name, bool? strict)
+    {
+        var conversation = AnthropicOutboundGoldenTests.Parse("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"response_format\":" + json + "}").Conversation!;
+
+        Assert.Equal(present, conversation.ResponseFormat is not null);
+        Assert.Equal((schema, name, strict), (conversation.ResponseFormat?.SchemaJson, conversation.ResponseFormat?.Name, conversation.ResponseFormat?.Strict));
+        Assert.DoesNotContain(conversation.Extensions, e => e.Name == "response_format");
+    }
 }
