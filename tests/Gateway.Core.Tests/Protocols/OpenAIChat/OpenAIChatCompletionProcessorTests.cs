@@ -50,6 +50,31 @@ public sealed class OpenAIChatCompletionProcessorTests
         Assert.Equal(FinishReason.Length, finish);
     }
 
+    // Two choices that each need their finish_reason fixed: the second must not undo the first's verdict.
+    [Fact]
+    public void TryProcess_TwoChoicesEachNeedingAFinishReason_BothGetOne()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"id":"c","choices":[{"index":0,"message":{"content":"a"},"finish_reason":null},{"index":1,"message":{"content":"b"}}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}""");
+
+        var (ok, answer, _, _) = Process(TwoChoices, body);
+
+        Assert.True(ok);
+        Assert.Equal(["stop", "stop"], JsonNode.Parse(answer)!["choices"]!.AsArray().Select(c => c!["finish_reason"]!.GetValue<string>()));
+    }
+
+    // Each choice gets its own finish_reason; the answer's (for the log) is the last choice's, as fixed.
+    [Fact]
+    public void TryProcess_LastChoiceWithoutAFinishReason_GetsStop_AndTheAnswersIsThatOne()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"id":"c","choices":[{"index":0,"message":{"content":"a"},"finish_reason":"length"},{"index":1,"message":{"content":"b"},"finish_reason":null}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}""");
+
+        var (ok, answer, _, finish) = Process(TwoChoices, body);
+
+        Assert.True(ok);
+        Assert.Equal(["length", "stop"], JsonNode.Parse(answer)!["choices"]!.AsArray().Select(c => c!["finish_reason"]!.GetValue<string>()));
+        Assert.Equal(FinishReason.Stop, finish);
+    }
+
     [Theory]
     [InlineData("""{"index":0,"message":{"content":"hi"},"finish_reason":null}""", "stop")]
     [InlineData("""{"index":0,"message":{"content":"hi"}}""", "stop")]
