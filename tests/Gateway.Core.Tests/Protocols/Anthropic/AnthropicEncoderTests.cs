@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Gateway.Chat;
 using Gateway.Configuration;
@@ -242,15 +243,7 @@ public sealed class AnthropicEncoderTests
         encoder.Encode([Start, new ChatUpdate { Kind = ChatUpdateKind.ToolCallStart, ToolIndex = 0, ToolId = "c", ToolName = "f", Text = string.Empty }, ChatUpdate.Finished(FinishReason.ToolCalls)], frames);
 
         Assert.Equal(
-            MessageStart + """
-            event: content_block_start
-            data: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"c","name":"f","input":{},"caller":{"type":"direct"}}}
-            event: content_block_delta
-            data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{}"}}
-            event: content_block_stop
-            data: {"type":"content_block_stop","index":0}
-
-            """,
+            MessageStart + ToolBlock(0, "c", "f", """{}"""),
             Transcript(frames));
     }
 
@@ -274,27 +267,7 @@ public sealed class AnthropicEncoderTests
             frames);
 
         Assert.Equal(
-            MessageStart + """
-            event: content_block_start
-            data: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"a","name":"f","input":{},"caller":{"type":"direct"}}}
-            event: content_block_delta
-            data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{}"}}
-            event: content_block_stop
-            data: {"type":"content_block_stop","index":0}
-            event: content_block_start
-            data: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"b","name":"g","input":{},"caller":{"type":"direct"}}}
-            event: content_block_delta
-            data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"y\":2}"}}
-            event: content_block_stop
-            data: {"type":"content_block_stop","index":1}
-            event: content_block_start
-            data: {"type":"content_block_start","index":2,"content_block":{"type":"tool_use","id":"c","name":"h","input":{},"caller":{"type":"direct"}}}
-            event: content_block_delta
-            data: {"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"{\"z\":3}"}}
-            event: content_block_stop
-            data: {"type":"content_block_stop","index":2}
-
-            """,
+            MessageStart + ToolBlock(0, "a", "f", """{}""") + ToolBlock(1, "b", "g", """{\"y\":2}""") + ToolBlock(2, "c", "h", """{\"z\":3}"""),
             Transcript(frames));
     }
 
@@ -308,21 +281,7 @@ public sealed class AnthropicEncoderTests
 
         Assert.Equal(FinishReason.Length, encoder.Finish);
         Assert.Equal(
-            MessageStart + """
-            event: content_block_start
-            data: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"a","name":"f","input":{},"caller":{"type":"direct"}}}
-            event: content_block_delta
-            data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{}"}}
-            event: content_block_stop
-            data: {"type":"content_block_stop","index":0}
-            event: content_block_start
-            data: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"b","name":"g","input":{},"caller":{"type":"direct"}}}
-            event: content_block_delta
-            data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{}"}}
-            event: content_block_stop
-            data: {"type":"content_block_stop","index":1}
-
-            """,
+            MessageStart + ToolBlock(0, "a", "f", """{}""") + ToolBlock(1, "b", "g", """{}"""),
             Transcript(frames));
     }
 
@@ -406,6 +365,18 @@ public sealed class AnthropicEncoderTests
             """{"id":"msg_1","type":"message","role":"assistant","model":"claude","content":[{"type":"thinking","thinking":"r","signature":""}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0}}""",
             Encoding.UTF8.GetString(whole.Span));
     }
+
+    // One tool_use block as the encoder writes it, whole: start, one input_json_delta (its text already JSON-escaped), stop.
+    private static string ToolBlock(int index, string id, string name, string partialJson) => """
+        event: content_block_start
+        data: {"type":"content_block_start","index":@index,"content_block":{"type":"tool_use","id":"@id","name":"@name","input":{},"caller":{"type":"direct"}}}
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":@index,"delta":{"type":"input_json_delta","partial_json":"@json"}}
+        event: content_block_stop
+        data: {"type":"content_block_stop","index":@index}
+
+        """.Replace("@index", index.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal).Replace("@id", id, StringComparison.Ordinal)
+        .Replace("@name", name, StringComparison.Ordinal).Replace("@json", partialJson, StringComparison.Ordinal);
 
     private static string Transcript(List<SseFrame> frames)
     {
