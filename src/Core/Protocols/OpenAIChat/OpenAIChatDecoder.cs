@@ -40,7 +40,6 @@ internal sealed class OpenAIChatDecoder : IUpstreamDecoder
 
             string? id = null, model = null;
             long? created = null;
-            var choicesAt = -1;
             TokenUsage? usage = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
@@ -49,7 +48,6 @@ internal sealed class OpenAIChatDecoder : IUpstreamDecoder
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.StartArray)
                     {
-                        choicesAt = updates.Count;
                         ReadChoices(ref reader, updates, whole);
                     }
                     else
@@ -104,7 +102,8 @@ internal sealed class OpenAIChatDecoder : IUpstreamDecoder
             if (!_started && (id is not null || model is not null))
             {
                 _started = true;
-                updates.Insert(choicesAt < 0 ? start : Math.Min(start, choicesAt), new ChatUpdate { Kind = ChatUpdateKind.Start, ResponseId = id, Model = model, Created = created });
+                // Before this chunk's choices, which only this chunk added.
+                updates.Insert(start, new ChatUpdate { Kind = ChatUpdateKind.Start, ResponseId = id, Model = model, Created = created });
             }
 
             if (usage is { } u)

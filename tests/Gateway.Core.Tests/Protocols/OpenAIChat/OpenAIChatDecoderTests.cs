@@ -67,6 +67,8 @@ public sealed class OpenAIChatDecoderTests
     [InlineData("""{"id":"c","error":null,"choices":[{"index":0,"delta":{"content":"a"}}]}""", "Preamble")]
     [InlineData("""{"id":"c","error":5}""", "Preamble")]
     [InlineData("""["choices"]""", "Malformed")]
+    [InlineData("\"hello\"", "Malformed")]
+    [InlineData("5", "Malformed")]
     [InlineData("", "Malformed")]
     [InlineData("""{"id":"c","choices":[{"index":0,"delta":{"content":"a"}}]} {}""", "Malformed")]
     [InlineData("""{"id":"c","choices":[{"index":0,"delta":{"content":"a"}}""", "Malformed")]
@@ -80,6 +82,106 @@ public sealed class OpenAIChatDecoderTests
         {
             Assert.Empty(updates);
         }
+    }
+
+    // A container where the decoder expects another shape is skipped whole: what follows it is still read,
+    // and nothing inside it is taken for a field of the level it sits in.
+    [Theory]
+    [InlineData("""{"choices":{"0":{"delta":{"content":"x"}}},"id":"c","model":"m"}""", "Start c m -")]
+    [InlineData("""{"created":{"t":1},"id":"c","model":"m"}""", "Start c m -")]
+    [InlineData("""{"id":{"v":"x"},"model":"m"}""", "Start - m -")]
+    [InlineData("""{"choices":[[{"delta":{"content":"x"}}],{"delta":{"content":"y"}}]}""", "Text y")]
+    [InlineData("""{"choices":[{"delta":[{"content":"x"}],"finish_reason":"stop"}]}""", "Finish 0 stop")]
+    [InlineData("""{"choices":[{"delta":{"reasoning_content":"a","reasoning":{"text":"b"},"content":"c"}}]}""", "Reasoning a|Text c")]
+    [InlineData("""{"choices":[{"delta":{"reasoning":"a","reasoning_content":"a","content":"c"}}]}""", "Reasoning a|Text c")]
+    [InlineData("""{"choices":[{"delta":{"tool_calls":[["x"],{"index":0,"id":"call_a","function":{"name":"f","arguments":"{}"}}]}}]}""", "Call 0 0 call_a f function {}")]
+    [InlineData("""{"choices":[{"delta":{"tool_calls":{"index":0,"id":"call_a"},"content":"c"}}]}""", "Text c")]
+    [InlineData("""{"choices":[{"delta":{"function_call":["f"],"content":"c"}}]}""", "Text c")]
+    [InlineData("""{"choices":[{"delta":{"audio":{"content":"x"},"content":"c"}}]}""", "Text c")]
+    [InlineData("""{"choices":[{"delta":{"content":{"text":"x"},"refusal":"r"}}]}""", "Refusal r")]
+    [InlineData("""{"choices":[{"delta":{"tool_calls":[{"index":0,"id":"call_a","function":["f"],"type":"custom"}]}}]}""", "Call 0 0 call_a  custom ")]
+    [InlineData("""{"choices":[{"delta":{"tool_calls":[{"index":0,"id":"call_a","extra":{"k":1},"function":{"name":"f","arguments":"{}"}}]}}]}""", "Call 0 0 call_a f function {}")]
+    public void Decode_AContainerOfAnotherShape_IsSkippedWhole(string chunk, string expected)
+    {
+        var updates = new List<ChatUpdate>();
+
+        Assert.Equal(StreamStep.Preamble, Decode(new OpenAIChatDecoder(), chunk, updates));
+
+        Assert.Equal(expected.Split('|'), Describe(updates));
+    }
+
+    [Fact]
+    public void Decode_AnEmptyFinishReason_IsNoFinish_ButAWholeAnswerStillEnds()
+    {
+        var updates = new List<ChatUpdate>();
+        Decode(new OpenAIChatDecoder(), """{"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":""}]}""", updates);
+        Assert.Equal(["Text a"], Describe(updates));
+
+        updates.Clear();
+        Assert.True(new OpenAIChatDecoder().DecodeWhole("""{"choices":[{"index":0,"message":{"content":"a"},"finish_reason":""}]}"""u8, updates));
+        Assert.Equal(["Text a", "Finish 0 stop"], Describe(updates));
+    }
+
+    [Fact]
+    public void Decode_TheStartGoesBeforeThisChunksChoices_NotBeforeEarlierUpdates()
+    {
+        var updates = new List<ChatUpdate> { ChatUpdate.Finished(FinishReason.Stop, 0), ChatUpdate.Finished(FinishReason.Stop, 1) };
+
+        Decode(new OpenAIChatDecoder(), """{"choices":[{"index":0,"delta":{"content":"a"}}],"id":"c"}""", updates);
+
+        Assert.Equal(["Finish 0 stop", "Finish 1 stop", "Start c - -", "Text a"], Describe(updates));
+    }
+
+    // A tool call sent with "custom" and no "type" is a custom call, also when "custom" comes twice.
+    [Theory]
+    [InlineData("""{"index":0,"id":"call_a","custom":{"name":"c","input":"x"}}""")]
+    [InlineData("""{"index":0,"id":"call_a","custom":{"name":"c"},"custom":{"input":"x"}}""")]
+    [InlineData("""{"index":0,"id":"call_a","function":{"name":"c"},"custom":{"input":"x"}}""")]
+    public void Decode_CustomWithoutAType_IsACustomCall(string call)
+    {
+        var updates = new List<ChatUpdate>();
+
+        Decode(new OpenAIChatDecoder(), $$$"""{"choices":[{"index":0,"delta":{"tool_calls":[{{{call}}}]}}]}""", updates);
+
+        Assert.Equal(["Call 0 0 call_a c custom x"], Describe(updates));
+    }
+
+    // Some upstreams put an index on every element of a whole message's tool_calls, the same on each.
+    [Fact]
+    public void DecodeWhole_CallsSharingAnIndex_AreCallsOfTheirOwn()
+    {
+        var updates = new List<ChatUpdate>();
+
+        Assert.True(new OpenAIChatDecoder().DecodeWhole("""{"choices":[{"index":0,"message":{"tool_calls":[{"index":0,"id":"call_a","function":{"name":"f","arguments":"1"}},{"index":0,"id":"call_b","function":{"name":"g","arguments":"2"}}]},"finish_reason":"tool_calls"}]}"""u8, updates));
+
+        Assert.Equal(["Call 0 0 call_a f function 1", "Call 0 1 call_b g function 2", "Finish 0 tool_calls"], Describe(updates));
+    }
+
+    // A legacy function_call is always call 0: an upstream that repeats the name on every delta still sends one call.
+    [Fact]
+    public void Decode_LegacyFunctionCall_NameOnEveryDelta_IsOneCall()
+    {
+        var decoder = new OpenAIChatDecoder();
+        var updates = new List<ChatUpdate>();
+
+        Decode(decoder, """{"choices":[{"index":0,"delta":{"function_call":{"name":"f","arguments":"{"}}}]}""", updates);
+        Decode(decoder, """{"choices":[{"index":0,"delta":{"function_call":{"name":"f","arguments":"}"}}}]}""", updates);
+
+        Assert.Equal(2, updates.Count);
+        Assert.Equal(["Call 0 0 " + updates[0].ToolId + " f function {", "Args 0 0 " + updates[0].ToolId + " }"], Describe(updates));
+    }
+
+    // The first delta of a call without an index, the next with one and the same id: one call, not two.
+    [Fact]
+    public void Decode_IdFirstWithoutIndex_ThenWithOne_IsOneCall()
+    {
+        var decoder = new OpenAIChatDecoder();
+        var updates = new List<ChatUpdate>();
+
+        Decode(decoder, """{"choices":[{"index":0,"delta":{"tool_calls":[{"id":"call_a","function":{"name":"f","arguments":""}}]}}]}""", updates);
+        Decode(decoder, """{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_a","function":{"arguments":"{}"}}]}}]}""", updates);
+
+        Assert.Equal(["Call 0 0 call_a f function ", "Args 0 0 call_a {}"], Describe(updates));
     }
 
     [Fact]
