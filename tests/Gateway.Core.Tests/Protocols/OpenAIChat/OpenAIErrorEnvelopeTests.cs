@@ -17,6 +17,8 @@ public sealed class OpenAIErrorEnvelopeTests
     [InlineData("""{"msg":"first","detail":"second"}""", "first")]
     [InlineData("""{"other":{"message":"nested elsewhere"},"error_msg":"from error_msg"}""", "from error_msg")]
     [InlineData("""{"message":{"text":"not a string"},"detail":"d"}""", "d")]
+    [InlineData("""{"error":{"code":{"message":"inside code"},"message":"the error's"}}""", "the error's")]
+    [InlineData("""{"error":["message","in an array"],"msg":"m"}""", "m")]
     public void ExtractMessage_CommonShapes_GiveTheMessage(string body, string expected)
     {
         Assert.Equal(expected, OpenAIErrorEnvelope.ExtractMessage(Encoding.UTF8.GetBytes(body)));
