@@ -250,8 +250,8 @@ internal sealed class ChunkScan
 
     private static void AppendString(ref Utf8JsonReader reader, ArrayBufferWriter<byte> text)
     {
-        var length = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
-        var span = text.GetSpan(length);
+        // The reader reads one span, never a sequence; unescaping only shortens a string.
+        var span = text.GetSpan(reader.ValueSpan.Length);
         var written = reader.CopyString(span);
         text.Advance(written);
     }

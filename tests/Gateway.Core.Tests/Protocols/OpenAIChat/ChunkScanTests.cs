@@ -139,6 +139,46 @@ public sealed class ChunkScanTests
         Assert.Null(scan.Id);
     }
 
+    // A container where the scan expects another shape is skipped whole: what follows it is still read,
+    // and nothing inside it is taken for a field of the level it sits in.
+    [Theory]
+    [InlineData("""{"choices":[[{"finish_reason":"stop"}],{"delta":{"content":"a"}}]}""", "a", "0:-")]
+    [InlineData("""{"choices":[{"delta":[{"content":"a"}],"finish_reason":"stop"}]}""", "", "0:stop")]
+    [InlineData("""{"choices":[{"logprobs":{"content":[{"token":"x"}]},"delta":{"content":"b"},"finish_reason":"stop"}]}""", "b", "0:stop")]
+    [InlineData("""{"choices":[{"delta":{"content":{"text":"<x"},"refusal":"r"},"index":1}]}""", "r", "1:-")]
+    [InlineData("""{"choices":[{"delta":{"audio":{"content":"x"},"content":"b"},"index":2}]}""", "b", "2:-")]
+    [InlineData("""{"choices":[{"delta":{"tool_calls":["junk",{"function":{"name":"f"}}]}}]}""", "f", "0:-")]
+    [InlineData("""{"choices":[{"delta":{"tool_calls":[{"function":{"name":"f"}}],"content":"c"},"finish_reason":"tool_calls"},{"index":1}]}""", "fc", "0:tool_calls|1:-")]
+    public void TryScan_AContainerOfAnotherShape_IsSkippedWhole(string chunk, string text, string choices)
+    {
+        var scan = Scan(chunk, out var buffer);
+
+        Assert.Equal(text, buffer);
+        Assert.Equal(choices.Split('|'), scan.Choices.Select(c => $"{c.Choice}:{c.Finish ?? "-"}"));
+        Assert.False(scan.ContentHasAngle);
+    }
+
+    [Fact]
+    public void TryScan_MetaThatIsAContainer_IsCapturedWhole_AndTheNextFieldStillRead()
+    {
+        var scan = Scan("""{"id":{"a":[1]},"model":"m","choices":[]}""", out _);
+
+        Assert.Equal("""{"a":[1]}""", Encoding.UTF8.GetString(scan.Id!));
+        Assert.Equal("\"m\"", Encoding.UTF8.GetString(scan.Model!));
+    }
+
+    // A string the reader cannot transcode (not UTF-8) is not a chunk the gateway can forward or rewrite.
+    [Theory]
+    [InlineData("finish_reason")]
+    [InlineData("content")]
+    public void TryScan_AStringThatIsNotUtf8_IsFalse(string field)
+    {
+        var chunk = field == "content" ? """{"choices":[{"delta":{"content":"A"}}]}"""u8.ToArray() : """{"choices":[{"finish_reason":"A"}]}"""u8.ToArray();
+        chunk[Array.IndexOf(chunk, (byte)'A')] = 0xFF;
+
+        Assert.False(new ChunkScan().TryScan(chunk, new ArrayBufferWriter<byte>(), captureMeta: true));
+    }
+
     private static ChunkScan Scan(string chunk, out string text)
     {
         var scan = new ChunkScan();
