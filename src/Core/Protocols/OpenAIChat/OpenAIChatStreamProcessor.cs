@@ -69,9 +69,14 @@ internal sealed class OpenAIChatStreamProcessor
             return StreamStep.UpstreamError;
         }
 
-        if (_id is null && _scan.Id is not null)
+        if (_id is null)
         {
-            (_id, _created, _model, _systemFingerprint) = (_scan.Id, _scan.Created, _scan.Model, _scan.SystemFingerprint);
+            // Until a chunk brings an id, each field is taken from the first chunk that has it: an upstream
+            // that never sends an id still lends its model to the chunks the gateway writes.
+            _id = _scan.Id;
+            _created ??= _scan.Created;
+            _model ??= _scan.Model;
+            _systemFingerprint ??= _scan.SystemFingerprint;
         }
 
         if (_scan.Usage is not null)
@@ -159,16 +164,16 @@ internal sealed class OpenAIChatStreamProcessor
         }
 
         var choices = chunk["choices"] as JsonArray;
-        if (chunk.ContainsKey("usage"))
+
+        // A client that asked for usage gets "usage":null on every chunk but the gateway's last (where it
+        // was, or at the end); one that did not gets it only on the finish chunk, added at the end.
+        if (_request.ClientWantsUsage)
         {
-            if (_request.ClientWantsUsage)
-            {
-                chunk["usage"] = null;
-            }
-            else
-            {
-                chunk.Remove("usage");
-            }
+            chunk["usage"] = null;
+        }
+        else
+        {
+            chunk.Remove("usage");
         }
 
         // A usage-only chunk is replaced by the gateway's own final usage chunk.
@@ -187,11 +192,6 @@ internal sealed class OpenAIChatStreamProcessor
                     completesAll |= RewriteChoice(choice, position);
                 }
             }
-        }
-
-        if (_request.ClientWantsUsage && !chunk.ContainsKey("usage"))
-        {
-            chunk["usage"] = null;
         }
 
         if (completesAll && !_request.ClientWantsUsage)

@@ -78,6 +78,9 @@ public sealed class OpenAIChatStreamProcessorTests
     [InlineData("""not json""", "Malformed")]
     [InlineData("""{"id":"c","choices":[]} trailing""", "Malformed")]
     [InlineData("""{"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0}]}}],"choices":[]}""", "Malformed")]
+    [InlineData("""{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"x":1,"x":2}""", "Malformed")]
+    [InlineData("""{"id":"c","choices":[{"index":0,"index":1,"delta":{"tool_calls":[{"index":0,"id":"x","function":{"name":"f"}}]}}]}""", "Malformed")]
+    [InlineData("""{"id":"c","choices":[{"index":0,"delta":{}}],"usage":{"prompt_tokens":1,"completion_tokens":0,"total_tokens":1}}""", "Preamble")]
     public void Process_ClassifiesContentAndPreamble(string chunk, string expected)
     {
         var processor = new OpenAIChatStreamProcessor(Parse("""{"model":"m","stream":true,"messages":[{"role":"user","content":"x"}]}"""), false, Estimator);
@@ -325,6 +328,123 @@ public sealed class OpenAIChatStreamProcessorTests
             """{"id":"c","choices":[{"index":0,"delta":{"content":"a"}}]}""",
             """{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":4,"completion_tokens":1,"total_tokens":5}}""",
         ], output.Select(Text));
+    }
+
+    // An upstream that answers two choices where one was asked for, both finishing in one chunk: the
+    // answer is complete, so that chunk waits for the usage and comes with it, on either path.
+    [Theory]
+    [InlineData("""{"index":0,"delta":{},"finish_reason":"stop"},{"index":1,"delta":{},"finish_reason":"stop"}""")]
+    [InlineData("""{"index":0,"delta":{"tool_calls":[]},"finish_reason":"stop"},{"index":1,"delta":{},"finish_reason":"stop"}""")]
+    public void Process_TwoChoicesWhereOneWasAsked_FinishingTogether_CarryTheUsage(string choices)
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(OneChoice), false, Estimator);
+        var held = new List<SseFrame>();
+
+        processor.Process(Chunk(choices), held);
+        var end = new List<SseFrame>();
+        Assert.Equal(StreamEnd.Completed, processor.Finish(end));
+
+        Assert.Empty(held);
+        var last = Json(Assert.Single(end));
+        Assert.Equal(2, last["choices"]!.AsArray().Count);
+        Assert.True(last["usage"]!["prompt_tokens"]!.GetValue<int>() > 0);
+    }
+
+    // A finish_reason repeated for a choice that already finished does not take the place of the held finish chunk.
+    [Fact]
+    public void Process_RepeatedFinish_IsForwarded_AndTheHeldFinishStillComesWithUsage()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(OneChoice), false, Estimator);
+        var output = new List<SseFrame>();
+
+        processor.Process(Chunk("""{"index":0,"delta":{"content":"a"},"finish_reason":"stop"}"""), output);
+        processor.Process(Chunk("""{"index":0,"delta":{},"finish_reason":"length"}"""), output);
+        processor.Finish(output);
+
+        Assert.Equal(2, output.Count);
+        Assert.Equal("length", Json(output[0])["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        var last = Json(output[1]);
+        Assert.Equal("a", last["choices"]![0]!["delta"]!["content"]!.GetValue<string>());
+        Assert.NotNull(last["usage"]);
+    }
+
+    // Chunks that need no change keep their bytes (spacing, escapes), also a plain finish and text inside
+    // an open thinking block, and also after tool_calls that brought no call.
+    [Fact]
+    public void Process_ChunksNeedingNoChange_KeepTheirBytes()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(TwoChoicesWithThinking), true, Estimator);
+        Run(processor, Encoding.UTF8.GetBytes("""{"id":"c","choices":[{"index":0,"delta":{"content":"<thinking>plan"}},{"index":1,"delta":{"tool_calls":[]}}]}"""));
+        string[] plain =
+        [
+            """{ "id": "c", "choices": [ { "index": 0, "delta": { "content": "caf\u00e9" }, "finish_reason": null } ] }""",
+            """{ "id": "c", "choices": [ { "index": 1, "delta": { }, "finish_reason": "stop" } ] }""",
+        ];
+
+        foreach (var chunk in plain)
+        {
+            var output = new List<SseFrame>();
+            Assert.Equal(StreamStep.Content, processor.Process(Encoding.UTF8.GetBytes(chunk), output));
+            Assert.Equal(chunk, Text(Assert.Single(output)));
+        }
+    }
+
+    // tool_calls that normalize to nothing are dropped from the delta, and a choice without a call keeps "stop".
+    [Fact]
+    public void Process_ToolCallsOfNothing_AreDropped_AndStopStaysStop()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(TwoChoices), false, Estimator);
+        var output = new List<SseFrame>();
+
+        processor.Process(Chunk("""{"index":0,"delta":{"tool_calls":[]},"finish_reason":"stop"}"""), output);
+
+        var choice = Json(Assert.Single(output))["choices"]![0]!;
+        Assert.Null(choice["delta"]!["tool_calls"]);
+        Assert.Equal("stop", choice["finish_reason"]!.GetValue<string>());
+    }
+
+    // A thinking block left open at the finish is closed after the finish chunk's own content.
+    [Fact]
+    public void Process_OpenThinkingAtTheFinish_IsClosedAfterTheFinishChunksContent()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(TwoChoicesWithThinking), true, Estimator);
+        var output = new List<SseFrame>();
+
+        processor.Process(Chunk("""{"index":0,"delta":{"content":"<thinking>plan"}}"""), output);
+        processor.Process(Chunk("""{"index":0,"delta":{"content":" more","role":"assistant"},"finish_reason":"stop"}"""), output);
+
+        var delta = Json(output[1])["choices"]![0]!["delta"]!;
+        Assert.Equal(" more</think>", delta["content"]!.GetValue<string>());
+        Assert.Equal("assistant", delta["role"]!.GetValue<string>());
+    }
+
+    // Keys are matched as written: "Choices" beside "choices" is another key, kept, not a duplicate.
+    [Fact]
+    public void Process_KeysDifferingInCase_AreDifferentKeys()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(OneChoice), false, Estimator);
+        var output = new List<SseFrame>();
+
+        Assert.Equal(StreamStep.Content, processor.Process(Encoding.UTF8.GetBytes("""{"id":"c","Choices":1,"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_x","type":"function","function":{"name":"f","arguments":""}}]}}]}"""), output));
+
+        var chunk = Json(Assert.Single(output));
+        Assert.Equal(1, chunk["Choices"]!.GetValue<int>());
+        Assert.Equal("f", chunk["choices"]![0]!["delta"]!["tool_calls"]![0]!["function"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Finish_UpstreamSentAModelButNoId_TheUsageChunkCarriesTheModel()
+    {
+        var processor = new OpenAIChatStreamProcessor(Parse(OneChoiceWithUsage), false, Estimator);
+        Run(processor,
+            Encoding.UTF8.GetBytes("""{"model":"m1","created":7,"choices":[{"index":0,"delta":{"content":"a"}}]}"""),
+            Encoding.UTF8.GetBytes("""{"model":"m2","system_fingerprint":"fp","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"""));
+        var end = new List<SseFrame>();
+
+        processor.Finish(end);
+
+        var usage = Json(Assert.Single(end));
+        Assert.Equal(("chatcmpl-gateway", 7, "m1", "fp"), (usage["id"]!.GetValue<string>(), usage["created"]!.GetValue<int>(), usage["model"]!.GetValue<string>(), usage["system_fingerprint"]!.GetValue<string>()));
     }
 
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
