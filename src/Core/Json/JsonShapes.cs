@@ -13,6 +13,43 @@ internal static class JsonShapes
         return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value) && value > 0;
     }
 
+    /// <summary>
+    /// The top-level string member <paramref name="name"/> of <paramref name="json"/>, which must be exactly one
+    /// whole JSON object: anything else (cut off, two values, not an object) throws <see cref="JsonException"/>.
+    /// Null when the member is absent or not a string; of repeated members the last counts, as clients read it.
+    /// For the pass-through codecs, which forward an upstream's events and bodies as they are only when they
+    /// are JSON a client can parse.
+    /// </summary>
+    public static string? StringMemberOfWholeObject(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("not an object");
+        }
+
+        string? value = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var match = reader.ValueTextEquals(name);
+            reader.Read();
+            if (match)
+            {
+                value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+
+            reader.Skip();
+        }
+
+        // The reader throws on a cut-off object and on a second value; an end before the object closed is a cut too.
+        if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+        {
+            throw new JsonException("not one whole object");
+        }
+
+        return value;
+    }
+
     /// <summary>True when every element of the array <paramref name="arrayJson"/> is an object with a string <c>type</c>.</summary>
     public static bool AllTyped(ReadOnlySpan<byte> arrayJson)
     {

@@ -293,29 +293,8 @@ internal sealed class AnthropicPassThroughCodec : IAttemptCodec
     public UpstreamFailure FailureOf(ReadOnlySpan<byte> upstreamData, int status, string detail) =>
         new AnthropicDecoder(_target.Provider.Id).FailureOf(upstreamData, status, detail);
 
-    // The event's (or body's) top-level "type", read without a DOM.
-    private static string? TypeOf(ReadOnlySpan<byte> json)
-    {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new JsonException("not an object");
-        }
-
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isType = reader.ValueTextEquals("type"u8);
-            reader.Read();
-            if (isType && reader.TokenType == JsonTokenType.String)
-            {
-                return reader.GetString();
-            }
-
-            reader.Skip();
-        }
-
-        return null;
-    }
+    // The event's (or body's) top-level "type", read without a DOM; an event that is not one whole JSON object throws.
+    private static string? TypeOf(ReadOnlySpan<byte> json) => JsonShapes.StringMemberOfWholeObject(json, "type"u8);
 
     // Usage (and the stop reason) of message_start.message, message_delta, or a whole message.
     private void ReadUsage(ReadOnlySpan<byte> json, ReadOnlySpan<byte> within)

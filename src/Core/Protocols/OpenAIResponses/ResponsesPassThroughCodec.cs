@@ -218,29 +218,9 @@ internal sealed class ResponsesPassThroughCodec : IAttemptCodec, IKeptOutput
         }
     }
 
-    private static string? TypeOf(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name = default)
-    {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new JsonException("not an object");
-        }
-
-        var wanted = name.IsEmpty ? "type"u8 : name;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var match = reader.ValueTextEquals(wanted);
-            reader.Read();
-            if (match && reader.TokenType == JsonTokenType.String)
-            {
-                return reader.GetString();
-            }
-
-            reader.Skip();
-        }
-
-        return null;
-    }
+    // The event's "type" (or the body's member name), read without a DOM; an event that is not one whole JSON object throws.
+    private static string? TypeOf(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name = default) =>
+        JsonShapes.StringMemberOfWholeObject(json, name.IsEmpty ? "type"u8 : name);
 
     /// <summary>Items the gateway made for another upstream, which this one could not resolve or decrypt.</summary>
     private static class ForeignItems

@@ -65,6 +65,10 @@ public sealed class AnthropicPassThroughCodecTests
     [InlineData("message_start", """{"type":"message_start","message":{"usage":{"input_tokens":5}""")]
     [InlineData("message_delta", """{"type":"message_delta","usage":{"output_tokens":""")]
     [InlineData("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"\ud800"}}""")]
+    // Regression: only the event up to its "type" was read, so a cut-off delta went to the client as it was.
+    [InlineData("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel""")]
+    [InlineData("ping", """{"type":"ping"}{"type":"ping"}""")]
+    [InlineData("content_block_stop", """{"type":"content_block_stop","index":0""")]
     public void OnUpstreamEvent_CutOffOrUndecodableEvent_IsMalformedAndSendsNothing(string name, string data)
     {
         var codec = Codec("""{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}""");
@@ -96,6 +100,17 @@ public sealed class AnthropicPassThroughCodecTests
         Assert.Equal(StreamStep.Preamble, Step(codec, "content_block_start", """{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}""", frames));
         Assert.Equal(StreamStep.Content, Step(codec, "content_block_start", """{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"t","name":"f","input":{}}}""", frames));
         Assert.Equal(StreamStep.Content, Step(codec, "content_block_start", """{"type":"content_block_start","index":2,"content_block":{"type":"text","text":"Hi"}}""", frames));
+    }
+
+    // Regression: a message cut off after its "type" (with nothing to tag) went to the client as it was.
+    [Theory]
+    [InlineData("""{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":"Hel""")]
+    [InlineData("""{"id":"msg_1","type":"message","content":[],"stop_reason":"end_turn"} {}""")]
+    public void TryAnswerWhole_NotOneWholeMessage_IsNoAnswer(string body)
+    {
+        var codec = Codec("""{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}""");
+
+        Assert.False(codec.TryAnswerWhole(Encoding.UTF8.GetBytes(body), out _));
     }
 
     // Regression: tagging walked the whole message, so objects inside a tool's input that looked like

@@ -244,6 +244,28 @@ public sealed partial class ResponsesPassThroughCodecTests
         Assert.Equal("not an object", error.Message);
     }
 
+    // Regression: only the event up to its "type" was read, so a cut-off delta went to the client as it was.
+    [Theory]
+    [InlineData("""{"type":"response.output_text.delta","delta":"Hel""")]
+    [InlineData("""{"type":"response.output_text.delta","delta":"a"}{}""")]
+    public void OnUpstreamEvent_DataThatIsNotOneWholeObject_IsMalformedThroughTheGuard(string data)
+    {
+        var codec = Codec("""{"model":"m","input":"hi"}""");
+        var frames = new List<SseFrame>();
+
+        Assert.Equal(StreamStep.Malformed, CodecGuard.OnUpstreamEvent(codec, new SseEvent("response.output_text.delta", Encoding.UTF8.GetBytes(data)), frames));
+        Assert.Empty(frames);
+    }
+
+    // A cut-off body is no answer (the guard turns the parse's throw into false), whatever member comes first.
+    [Fact]
+    public void TryAnswerWhole_CutOffResponse_IsNoAnswer()
+    {
+        var codec = Codec("""{"model":"m","input":"hi"}""");
+
+        Assert.False(CodecGuard.TryAnswerWhole(codec, """{"object":"response","id":"resp_1","output":[{"type":"message","content":[{"type":"output_text","text":"Hel"""u8.ToArray(), out _));
+    }
+
     [Theory]
     [InlineData("response.completed")]
     [InlineData("response.incomplete")]
