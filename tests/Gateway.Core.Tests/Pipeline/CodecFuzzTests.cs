@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Gateway.Chat;
 using Gateway.Configuration;
 using Gateway.Pipeline;
@@ -13,7 +14,7 @@ namespace Gateway.Tests.Pipeline;
 
 /// <summary>
 /// Whatever an upstream sends is data: every codec the selector builds (each client format on each upstream
-/// kind, translated or passed through) is fed the fixtures' upstream streams and whole answers with one
+/// kind, translated or passed through, a chat site with and without the emulated tool loop) is fed the fixtures' upstream streams and whole answers with one
 /// random mutation each (cut, dropped, doubled or swapped bytes and events, values of another type, bytes
 /// that are not UTF-8, lone surrogates, huge numbers). Through the runners' guard, nothing may throw (a throw
 /// is a 500 or a stream dropped without its error event), and every frame the client would get is valid JSON.
@@ -28,7 +29,7 @@ public sealed class CodecFuzzTests
         var data = new TheoryData<string, string>();
         foreach (var client in new[] { "openai", "anthropic", "responses" })
         {
-            foreach (var upstream in new[] { "OpenAI", "Anthropic", "Gemini", "Responses" })
+            foreach (var upstream in new[] { "OpenAI", "Anthropic", "Gemini", "Responses", "ChatSite", "ChatSiteTools" })
             {
                 if (upstream != "Responses" || client == "responses")
                 {
@@ -50,8 +51,8 @@ public sealed class CodecFuzzTests
         {
             var random = new Random(StableSeed($"{client}/{upstream}/stream/{round}"));
             var seed = seeds[random.Next(seeds.Count)];
-            var events = Mutate(seed.Events, random, out var mutation);
             var codec = Codec(client, upstream);
+            var events = Mutate(WithNonce(seed.Events, codec), random, out var mutation);
             var frames = new List<SseFrame>();
             try
             {
@@ -92,8 +93,8 @@ public sealed class CodecFuzzTests
         {
             var random = new Random(StableSeed($"{client}/{upstream}/whole/{round}"));
             var (name, body) = seeds[random.Next(seeds.Count)];
-            var mutated = MutateBytes(body, random, out var mutation);
             var codec = Codec(client, upstream, stream: false);
+            var mutated = MutateBytes(WithNonce(body, codec), random, out var mutation);
             try
             {
                 if (CodecGuard.TryAnswerWhole(codec, mutated, out var answer) && !IsJsonOrDone(answer))
@@ -103,7 +104,7 @@ public sealed class CodecFuzzTests
 
                 _ = CodecGuard.FailureOf(codec, mutated, 500, "fuzz");
                 var streamCodec = Codec(client, upstream);
-                if (CodecGuard.EventsOfWhole(streamCodec, mutated) is { } events)
+                if (CodecGuard.EventsOfWhole(streamCodec, MutateBytes(WithNonce(body, streamCodec), new Random(round), out _)) is { } events)
                 {
                     var frames = new List<SseFrame>();
                     foreach (var e in events)
@@ -271,6 +272,28 @@ public sealed class CodecFuzzTests
         return text.Length;
     }
 
+    // The chat-site seeds as sent (no mutation) bring the client the tool call, so the fuzz runs the tool loop.
+    [Theory]
+    [InlineData("openai", "\"get_weather\"")]
+    [InlineData("anthropic", "\"get_weather\"")]
+    [InlineData("responses", "\"get_weather\"")]
+    public void ToolCalls_SeedsAreCalls(string client, string call)
+    {
+        var codec = Codec(client, "ChatSiteTools");
+        var frames = new List<SseFrame>();
+        foreach (var e in WithNonce([.. ChatSiteStreams[1].Select(data => new SseEvent(string.Empty, Encoding.UTF8.GetBytes(data)))], codec))
+        {
+            Assert.NotEqual(StreamStep.Malformed, CodecGuard.OnUpstreamEvent(codec, e, frames));
+        }
+
+        Assert.Equal(StreamEnd.Completed, codec.OnUpstreamEnd(frames, null));
+        Assert.Contains(frames, f => Encoding.UTF8.GetString(f.Data.Span).Contains(call, StringComparison.Ordinal));
+
+        var whole = Codec(client, "ChatSiteTools", stream: false);
+        Assert.True(CodecGuard.TryAnswerWhole(whole, WithNonce(Encoding.UTF8.GetBytes(ChatSiteWholes[1]), whole), out var answer));
+        Assert.Contains(call, Encoding.UTF8.GetString(answer.Span), StringComparison.Ordinal);
+    }
+
     private static bool IsJsonOrDone(ReadOnlyMemory<byte> data)
     {
         if (data.Span.SequenceEqual("[DONE]"u8))
@@ -289,9 +312,17 @@ public sealed class CodecFuzzTests
         }
     }
 
+    // The tools each client format declares for the chat site's emulated tool loop.
+    private static readonly Dictionary<string, string> WithTools = new()
+    {
+        ["openai"] = """{"model":"gw","stream":true,"messages":[{"role":"user","content":"weather?"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}]}""",
+        ["anthropic"] = """{"model":"gw","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"weather?"}],"tools":[{"name":"get_weather","input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}]}""",
+        ["responses"] = """{"model":"gw","stream":true,"input":"weather?","tools":[{"type":"function","name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}]}""",
+    };
+
     private static IAttemptCodec Codec(string client, string upstream, bool stream = true)
     {
-        var json = GeminiGoldenTests.Simple(client);
+        var json = upstream == "ChatSiteTools" ? WithTools[client] : GeminiGoldenTests.Simple(client);
         if (!stream)
         {
             json = json.Replace("\"stream\":true,", string.Empty, StringComparison.Ordinal);
@@ -303,17 +334,72 @@ public sealed class CodecFuzzTests
             "Anthropic" => new ProviderOptions { Kind = ProviderKind.Anthropic, BaseUrl = "http://upstream.test/v1", ApiKey = "k", Thinking = ThinkingMode.Native },
             "Gemini" => new ProviderOptions { Kind = ProviderKind.Gemini, BaseUrl = "http://upstream.test/v1beta", ApiKey = "g", Thinking = ThinkingMode.Native },
             "Responses" => new ProviderOptions { Kind = ProviderKind.OpenAI, BaseUrl = "http://upstream.test/v1", ResponsesPath = "/responses" },
+            "ChatSite" or "ChatSiteTools" => new ProviderOptions { Kind = ProviderKind.ChatSite, BaseUrl = "http://site.test/api", Thinking = ThinkingMode.PromptTags },
             _ => new ProviderOptions { Kind = ProviderKind.OpenAI, BaseUrl = "http://upstream.test/v1", Thinking = ThinkingMode.PromptTags },
         };
         var target = new RouteTarget(new Provider("p", options), "upstream-model", 1, null);
         return TestCodecs.Selector().For(request)(target);
     }
 
+    // A chat site's tool calls are marked with the nonce the codec's request made up: seeds say NONCE.
+    // (That the nonce is found when tools are offered is checked by ToolCalls_SeedsAreCalls.)
+    private static List<SseEvent> WithNonce(IReadOnlyList<SseEvent> events, IAttemptCodec codec) =>
+        [.. events.Select(e => e with { Data = WithNonce(e.Data.ToArray(), codec) })];
+
+    private static byte[] WithNonce(byte[] data, IAttemptCodec codec)
+    {
+        if (data.AsSpan().IndexOf("NONCE"u8) < 0)
+        {
+            return data;
+        }
+
+        var nonce = Regex.Match(Encoding.UTF8.GetString(codec.UpstreamBody(true).Span), "tool_call id=\\\\?\"([a-z0-9-]+)").Groups[1].Value;
+        // Without tools there is no protocol: the block is text like any other.
+        return nonce.Length == 0 ? data : Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(data).Replace("NONCE", nonce, StringComparison.Ordinal));
+    }
+
+    // A chat site's UI message stream: text, reasoning, a thinking tag, a tool call cut over three deltas.
+    private static readonly string[][] ChatSiteStreams =
+    [
+        [
+            """{"type":"start","messageMetadata":{"sessionId":"s1","exchangeId":"e1"}}""",
+            """{"type":"reasoning-delta","delta":"Plan."}""",
+            """{"type":"text-delta","delta":"<thinking>more</thinking>Hello "}""",
+            """{"type":"text-delta","delta":"world."}""",
+            """{"type":"message-metadata","messageMetadata":{"sessionId":"s1","exchangeId":"e2"}}""",
+            """{"type":"finish"}""",
+        ],
+        [
+            """{"type":"start","messageMetadata":{"sessionId":"s2"}}""",
+            """{"type":"text-delta","delta":"Checking. <tool_call id=\"NONCE\">{\"name\": \"get_"}""",
+            """{"type":"text-delta","delta":"weather\", \"arguments\": {\"city\": \"Pa"}""",
+            """{"type":"text-delta","delta":"ris\"}}</tool_call>"}""",
+            """{"type":"finish"}""",
+        ],
+        [
+            """{"type":"start"}""",
+            """{"type":"text-delta","delta":"Part"}""",
+            """{"type":"error","errorText":"site overloaded"}""",
+        ],
+    ];
+
+    private static readonly string[] ChatSiteWholes =
+    [
+        """{"content":"Hello <thinking>t</thinking>there."}""",
+        """{"text":"<tool_call id=\"NONCE\">{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}</tool_call>"}""",
+        """{"parts":[{"type":"reasoning","text":"why"},{"type":"text","text":"Answer."}]}""",
+    ];
+
     private sealed record Seed(string Name, IReadOnlyList<SseEvent> Events);
 
     private static async Task<List<Seed>> StreamSeedsAsync(string upstream)
     {
         var seeds = new List<Seed>();
+        if (upstream.StartsWith("ChatSite", StringComparison.Ordinal))
+        {
+            return [.. ChatSiteStreams.Select((stream, i) => new Seed($"chat-site stream {i}", [.. stream.Select(data => new SseEvent(string.Empty, Encoding.UTF8.GetBytes(data)))]))];
+        }
+
         foreach (var path in Fixtures(upstream, stream: true))
         {
             var events = new List<SseEvent>();
@@ -355,7 +441,9 @@ public sealed class CodecFuzzTests
 
     private static List<(string Name, byte[] Body)> WholeSeeds(string upstream)
     {
-        var seeds = Fixtures(upstream, stream: false).Select(path => (Path.GetFileName(path), File.ReadAllBytes(path))).ToList();
+        var seeds = upstream.StartsWith("ChatSite", StringComparison.Ordinal)
+            ? [.. ChatSiteWholes.Select((body, i) => ($"chat-site whole {i}", Encoding.UTF8.GetBytes(body)))]
+            : Fixtures(upstream, stream: false).Select(path => (Path.GetFileName(path), File.ReadAllBytes(path))).ToList();
         Assert.NotEmpty(seeds);
         return seeds;
     }
