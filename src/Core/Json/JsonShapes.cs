@@ -28,23 +28,15 @@ internal static class JsonShapes
             throw new JsonException("not an object");
         }
 
+        // One pass over every token: the reader throws on a cut-off object and on a second value.
         string? value = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (reader.Read())
         {
-            var match = reader.ValueTextEquals(name);
-            reader.Read();
-            if (match)
+            if (reader.CurrentDepth == 1 && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals(name))
             {
+                reader.Read();
                 value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
             }
-
-            reader.Skip();
-        }
-
-        // The reader throws on a cut-off object and on a second value; an end before the object closed is a cut too.
-        if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
-        {
-            throw new JsonException("not one whole object");
         }
 
         return value;
