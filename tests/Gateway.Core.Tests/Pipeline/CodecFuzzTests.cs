@@ -178,20 +178,18 @@ public sealed class CodecFuzzTests
             return json;
         }
 
-        var text = Encoding.UTF8.GetString(json);
         switch (random.Next(5))
         {
             case 0:
             case 1:
-                // A value (after a colon) replaced by one of another type.
-                var colons = Enumerable.Range(0, text.Length).Where(i => text[i] == ':').ToList();
-                if (colons.Count > 0)
+                // A member's value replaced by one of another type.
+                var values = MemberValues(json);
+                if (values.Count > 0)
                 {
-                    var colon = colons[random.Next(colons.Count)];
-                    var end = ValueEnd(text, colon + 1);
+                    var (from, to) = values[random.Next(values.Count)];
                     var value = OtherValues[random.Next(OtherValues.Length)];
-                    mutation = $"value at {colon} replaced by {value}";
-                    return Encoding.UTF8.GetBytes(string.Concat(text.AsSpan(0, colon + 1), value, text.AsSpan(end)));
+                    mutation = $"value at {from} replaced by {value}";
+                    return [.. json[..from], .. Encoding.UTF8.GetBytes(value), .. json[to..]];
                 }
 
                 goto case 2;
@@ -212,64 +210,31 @@ public sealed class CodecFuzzTests
         }
     }
 
-    // Where the JSON value starting at (or after spaces from) index ends: matched brackets and strings.
-    private static int ValueEnd(string text, int index)
+    // Where each member's value sits (start, end), at any depth, as far as the text is JSON.
+    private static List<(int Start, int End)> MemberValues(byte[] json)
     {
-        while (index < text.Length && text[index] == ' ')
+        var values = new List<(int, int)>();
+        try
         {
-            index++;
-        }
-
-        var depth = 0;
-        var inString = false;
-        for (var i = index; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (inString)
+            var reader = new Utf8JsonReader(json);
+            while (reader.Read())
             {
-                if (c == '\\')
+                if (reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    i++;
+                    var value = reader;
+                    value.Read();
+                    var start = (int)value.TokenStartIndex;
+                    value.Skip();
+                    values.Add((start, (int)value.BytesConsumed));
                 }
-                else if (c == '"')
-                {
-                    inString = false;
-                    if (depth == 0)
-                    {
-                        return i + 1;
-                    }
-                }
-
-                continue;
-            }
-
-            switch (c)
-            {
-                case '"':
-                    inString = true;
-                    break;
-                case '{' or '[':
-                    depth++;
-                    break;
-                case '}' or ']':
-                    if (depth == 0)
-                    {
-                        return i;
-                    }
-
-                    depth--;
-                    if (depth == 0)
-                    {
-                        return i + 1;
-                    }
-
-                    break;
-                case ',' when depth == 0:
-                    return i;
             }
         }
+        catch (JsonException)
+        {
+            // A seed that is not JSON (or a cut one) offers the values found before the break.
+        }
 
-        return text.Length;
+        return values;
     }
 
     // The chat-site seeds as sent (no mutation) bring the client the tool call, so the fuzz runs the tool loop.
