@@ -154,6 +154,27 @@ public sealed class AnthropicPassThroughTests
         Assert.DoesNotContain(gateway.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
     }
 
+    // Regression: only an event's "type" was read, so a delta cut off after it reached the client as it was
+    // (the client's SDK then failed on JSON it could not parse instead of getting the stream's error event).
+    [Fact]
+    public async Task CutOffDeltaAfterContent_IsNotForwarded_TheStreamEndsWithAnErrorEvent()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        upstream.Enqueue(Scripts.Sse(AnthropicEvents.MessageStart(), AnthropicEvents.TextStart(0), AnthropicEvents.TextDelta(0, "part"),
+            SseStep.Text("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hel\n\n")));
+        await using var gateway = await GatewayApp.StartAsync(new TestConfig()
+            .AnthropicProvider("claude", upstream.BaseUrl, "claude-x")
+            .Model("gpt-test", ("claude", "claude-x")));
+
+        var (response, events, _) = await gateway.Client.MessagesStreamAsync(Requests.Message(stream: true));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("part", NamedSse.Text(events));
+        Assert.Equal("error", events[^1].Name);
+        Assert.Equal("api_error", events[^1].Data["error"]!["type"]!.GetValue<string>());
+        Assert.DoesNotContain(events, e => e.Name == "message_stop");
+    }
+
     // Regression: count_tokens counted locally (its Anthropic target failed) read the body unguarded: a 500.
     [Fact]
     public async Task CountTokens_LocalCountOfAnUndecodableString_Is400NamingIt()
