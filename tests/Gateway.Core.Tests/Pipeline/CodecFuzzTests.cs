@@ -15,7 +15,7 @@ namespace Gateway.Tests.Pipeline;
 /// <summary>
 /// Whatever an upstream sends is data: every codec the selector builds (each client format on each upstream
 /// kind, translated or passed through, a chat site with and without the emulated tool loop) is fed the fixtures' upstream streams and whole answers with one
-/// random mutation each (cut, dropped, doubled or swapped bytes and events, values of another type, bytes
+/// to three random mutations each (cut, dropped, doubled or swapped bytes and events, values of another type, bytes
 /// that are not UTF-8, lone surrogates, huge numbers). Through the runners' guard, nothing may throw (a throw
 /// is a 500 or a stream dropped without its error event), and every frame the client would get is valid JSON.
 /// The random sequence is fixed per case, so a failure names a case that reproduces.
@@ -52,7 +52,14 @@ public sealed class CodecFuzzTests
             var random = new Random(StableSeed($"{client}/{upstream}/stream/{round}"));
             var seed = seeds[random.Next(seeds.Count)];
             var codec = Codec(client, upstream);
-            var events = Mutate(WithNonce(seed.Events, codec), random, out var mutation);
+            var events = WithNonce(seed.Events, codec);
+            var mutation = string.Empty;
+            for (var times = random.Next(1, 4); times > 0 && events.Count > 0; times--)
+            {
+                events = Mutate(events, random, out var one);
+                mutation += (mutation.Length == 0 ? "" : "; ") + one;
+            }
+
             var frames = new List<SseFrame>();
             try
             {
@@ -94,7 +101,14 @@ public sealed class CodecFuzzTests
             var random = new Random(StableSeed($"{client}/{upstream}/whole/{round}"));
             var (name, body) = seeds[random.Next(seeds.Count)];
             var codec = Codec(client, upstream, stream: false);
-            var mutated = MutateBytes(WithNonce(body, codec), random, out var mutation);
+            var mutated = WithNonce(body, codec);
+            var mutation = string.Empty;
+            for (var times = random.Next(1, 4); times > 0; times--)
+            {
+                mutated = MutateBytes(mutated, random, out var one);
+                mutation += (mutation.Length == 0 ? "" : "; ") + one;
+            }
+
             try
             {
                 if (CodecGuard.TryAnswerWhole(codec, mutated, out var answer) && !IsJsonOrDone(answer))
