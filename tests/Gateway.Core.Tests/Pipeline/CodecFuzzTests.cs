@@ -127,6 +127,10 @@ public sealed class CodecFuzzTests
                     }
 
                     streamCodec.OnUpstreamEnd(frames, null);
+                    if (frames.Select(f => f.Data).FirstOrDefault(d => !IsJsonOrDone(d)) is { Length: > 0 } bad)
+                    {
+                        failures.Add($"round {round} ({name}, as a stream): a frame that is not JSON: {Encoding.UTF8.GetString(bad.Span)}");
+                    }
                 }
             }
             catch (Exception ex)
