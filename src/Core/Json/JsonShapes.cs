@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Gateway.Json;
 
-/// <summary>Shape checks the inbound parsers share, on the raw bytes of one member's value.</summary>
+/// <summary>Shape checks on raw JSON bytes, without a DOM: the inbound parsers' checks of one member's value, and the byte paths' check that an upstream event is one whole object.</summary>
 internal static class JsonShapes
 {
     /// <summary>True when <paramref name="json"/> is a number that is a positive 32-bit integer.</summary>

@@ -52,13 +52,7 @@ public sealed class CodecFuzzTests
             var random = new Random(StableSeed($"{client}/{upstream}/stream/{round}"));
             var seed = seeds[random.Next(seeds.Count)];
             var codec = Codec(client, upstream);
-            var events = WithNonce(seed.Events, codec);
-            var mutation = string.Empty;
-            for (var times = random.Next(1, 4); times > 0 && events.Count > 0; times--)
-            {
-                events = Mutate(events, random, out var one);
-                mutation += (mutation.Length == 0 ? "" : "; ") + one;
-            }
+            var events = MutateRepeatedly(WithNonce(seed.Events, codec), random, Mutate, out var mutation);
 
             var frames = new List<SseFrame>();
             try
@@ -76,9 +70,9 @@ public sealed class CodecFuzzTests
                 }
 
                 codec.OnUpstreamEnd(frames, interruption);
-                if (frames.Select(f => f.Data).FirstOrDefault(d => !IsJsonOrDone(d)) is { Length: > 0 } bad)
+                if (FirstNotJson(frames) is { } bad)
                 {
-                    failures.Add($"round {round} ({seed.Name}, {mutation}): a frame that is not JSON: {Encoding.UTF8.GetString(bad.Span)}");
+                    failures.Add($"round {round} ({seed.Name}, {mutation}): a frame that is not JSON: {bad}");
                 }
             }
             catch (Exception ex)
@@ -101,13 +95,7 @@ public sealed class CodecFuzzTests
             var random = new Random(StableSeed($"{client}/{upstream}/whole/{round}"));
             var (name, body) = seeds[random.Next(seeds.Count)];
             var codec = Codec(client, upstream, stream: false);
-            var mutated = WithNonce(body, codec);
-            var mutation = string.Empty;
-            for (var times = random.Next(1, 4); times > 0; times--)
-            {
-                mutated = MutateBytes(mutated, random, out var one);
-                mutation += (mutation.Length == 0 ? "" : "; ") + one;
-            }
+            var mutated = MutateRepeatedly(WithNonce(body, codec), random, MutateBytes, out var mutation);
 
             try
             {
@@ -117,8 +105,10 @@ public sealed class CodecFuzzTests
                 }
 
                 _ = CodecGuard.FailureOf(codec, mutated, 500, "fuzz");
+                // The same answer given to a stream request (its own codec, so its own nonce for a chat site).
                 var streamCodec = Codec(client, upstream);
-                if (CodecGuard.EventsOfWhole(streamCodec, MutateBytes(WithNonce(body, streamCodec), new Random(round), out _)) is { } events)
+                var asStream = MutateRepeatedly(WithNonce(body, streamCodec), random, MutateBytes, out var streamMutation);
+                if (CodecGuard.EventsOfWhole(streamCodec, asStream) is { } events)
                 {
                     var frames = new List<SseFrame>();
                     foreach (var e in events)
@@ -127,9 +117,9 @@ public sealed class CodecFuzzTests
                     }
 
                     streamCodec.OnUpstreamEnd(frames, null);
-                    if (frames.Select(f => f.Data).FirstOrDefault(d => !IsJsonOrDone(d)) is { Length: > 0 } bad)
+                    if (FirstNotJson(frames) is { } bad)
                     {
-                        failures.Add($"round {round} ({name}, as a stream): a frame that is not JSON: {Encoding.UTF8.GetString(bad.Span)}");
+                        failures.Add($"round {round} ({name} as a stream, {streamMutation}): a frame that is not JSON: {bad}");
                     }
                 }
             }
@@ -154,10 +144,36 @@ public sealed class CodecFuzzTests
         return (int)(hash & 0x7fffffff);
     }
 
+    private delegate T Mutation<T>(T value, Random random, out string description);
+
+    // One to three mutations in a row, described together.
+    private static T MutateRepeatedly<T>(T value, Random random, Mutation<T> mutate, out string description)
+    {
+        var descriptions = new List<string>();
+        for (var times = random.Next(1, 4); times > 0; times--)
+        {
+            value = mutate(value, random, out var one);
+            descriptions.Add(one);
+        }
+
+        description = string.Join("; ", descriptions);
+        return value;
+    }
+
+    // The first frame for the client that is not JSON (nor the [DONE] marker), as text; null when all are.
+    private static string? FirstNotJson(List<SseFrame> frames) =>
+        frames.Where(f => !IsJsonOrDone(f.Data)).Select(f => Encoding.UTF8.GetString(f.Data.Span)).FirstOrDefault();
+
     // One mutation of the event list, or of one event's data.
     private static List<SseEvent> Mutate(IReadOnlyList<SseEvent> seed, Random random, out string mutation)
     {
         var events = seed.ToList();
+        if (events.Count == 0)
+        {
+            mutation = "no event left";
+            return events;
+        }
+
         var at = random.Next(events.Count);
         switch (random.Next(6))
         {
