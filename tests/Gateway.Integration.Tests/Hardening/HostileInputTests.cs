@@ -43,8 +43,7 @@ public sealed class HostileInputTests : IAsyncLifetime
         var cases = HostileCorpus.For(path);
         var failures = await CheckAllAsync(cases);
 
-        await AssertHealthyAsync(failures);
-        Assert.True(failures.Count == 0, $"{failures.Count} of {cases.Count} cases failed on {path}:\n" + string.Join("\n", failures));
+        await AssertNoFailuresAndHealthyAsync(failures, $"{cases.Count} cases on {path}");
     }
 
     public static TheoryData<string> AdminBodyRoutes() => [.. HostileAdminCorpus.BodyRoutes];
@@ -67,8 +66,7 @@ public sealed class HostileInputTests : IAsyncLifetime
             failures.Add($"the valid body answered {(int)valid.StatusCode}: {Clip(await valid.Content.ReadAsStringAsync())}");
         }
 
-        await AssertHealthyAsync(failures);
-        Assert.True(failures.Count == 0, $"{failures.Count} of {cases.Count} cases failed on {path}:\n" + string.Join("\n", failures));
+        await AssertNoFailuresAndHealthyAsync(failures, $"{cases.Count} cases on {path}");
     }
 
     [Fact]
@@ -77,8 +75,7 @@ public sealed class HostileInputTests : IAsyncLifetime
         var cases = HostileCorpus.UnknownRoutes();
         var failures = await CheckAllAsync(cases);
 
-        await AssertHealthyAsync(failures);
-        Assert.True(failures.Count == 0, $"{failures.Count} of {cases.Count} cases failed:\n" + string.Join("\n", failures));
+        await AssertNoFailuresAndHealthyAsync(failures, $"{cases.Count} cases");
     }
 
     [Theory]
@@ -110,8 +107,7 @@ public sealed class HostileInputTests : IAsyncLifetime
             }
         }
 
-        await AssertHealthyAsync(failures);
-        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        await AssertNoFailuresAndHealthyAsync(failures, $"the framing cases on {path}");
     }
 
     // Every case is sent; the failures of all of them are returned together.
@@ -236,7 +232,9 @@ public sealed class HostileInputTests : IAsyncLifetime
         }
     }
 
-    private async Task AssertHealthyAsync(List<string> failures)
+    // After a corpus: the gateway still lives and answers a valid request, nothing was logged as an error, and
+    // no case failed (all failures listed together).
+    private async Task AssertNoFailuresAndHealthyAsync(List<string> failures, string what)
     {
         using var live = await _gateway.Client.GetAsync("/health/live");
         if (live.StatusCode != HttpStatusCode.OK)
@@ -254,6 +252,8 @@ public sealed class HostileInputTests : IAsyncLifetime
         {
             failures.Add($"logged an error: {Clip(entry.Message)}");
         }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} failures after {what}:\n" + string.Join("\n", failures));
     }
 
     private static string Clip(string text) => text.Length > 300 ? text[..300] + "…" : text;
