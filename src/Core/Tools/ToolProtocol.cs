@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Gateway.Chat;
+using Gateway.Json;
 
 namespace Gateway.Tools;
 
@@ -113,8 +114,8 @@ internal sealed class ToolProtocol
     /// <summary>A call of the conversation as the model would have written it.</summary>
     public string RenderCall(ToolCallPart call)
     {
-        var arguments = call.Custom ? JsonSerializer.Serialize(call.Arguments) : ValidObjectOrString(call.Arguments);
-        return $"{OpenTag}{{\"name\": {JsonSerializer.Serialize(call.Name)}, \"arguments\": {arguments}}}{CloseTag}";
+        var arguments = call.Custom ? JsonText.String(call.Arguments) : ValidObjectOrString(call.Arguments);
+        return $"{OpenTag}{{\"name\": {JsonText.String(call.Name)}, \"arguments\": {arguments}}}{CloseTag}";
     }
 
     /// <summary>A tool result as the model reads it, cut to <paramref name="maxChars"/> (head and tail kept).</summary>
@@ -154,7 +155,7 @@ internal sealed class ToolProtocol
         try
         {
             using var document = JsonDocument.Parse(json);
-            return JsonSerializer.Serialize(document.RootElement);
+            return JsonText.Element(document.RootElement);
         }
         catch (JsonException)
         {
@@ -167,11 +168,11 @@ internal sealed class ToolProtocol
         try
         {
             using var document = JsonDocument.Parse(arguments);
-            return document.RootElement.ValueKind == JsonValueKind.Object ? JsonSerializer.Serialize(document.RootElement) : JsonSerializer.Serialize(arguments);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? JsonText.Element(document.RootElement) : JsonText.String(arguments);
         }
         catch (JsonException)
         {
-            return JsonSerializer.Serialize(arguments);
+            return JsonText.String(arguments);
         }
     }
 

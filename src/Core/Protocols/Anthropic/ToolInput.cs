@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Json;
 
 namespace Gateway.Protocols.Anthropic;
 
@@ -21,11 +22,11 @@ internal static class ToolInput
             using var document = JsonDocument.Parse(arguments);
             return document.RootElement.ValueKind == JsonValueKind.Object
                 ? arguments
-                : JsonSerializer.Serialize(new Dictionary<string, JsonElement> { ["value"] = document.RootElement.Clone() });
+                : JsonText.Object("value", document.RootElement);
         }
         catch (JsonException)
         {
-            return JsonSerializer.Serialize(new Dictionary<string, string> { ["arguments"] = arguments });
+            return JsonText.Object("arguments", arguments);
         }
     }
 }

@@ -21,7 +21,7 @@ internal static class LegacyFunctions
             {
                 if (function is JsonObject definition)
                 {
-                    tools.Add(new JsonObject { ["type"] = "function", ["function"] = definition.DeepClone() });
+                    tools.Add((JsonNode)new JsonObject { ["type"] = "function", ["function"] = definition.DeepClone() });
                 }
             }
         }

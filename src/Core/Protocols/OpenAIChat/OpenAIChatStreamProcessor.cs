@@ -226,7 +226,7 @@ internal sealed class OpenAIChatStreamProcessor
                 var array = new JsonArray();
                 foreach (var (_, _, element) in normalized)
                 {
-                    array.Add(element);
+                    array.Add((JsonNode)element);
                 }
 
                 delta["tool_calls"] = array;
