@@ -4,11 +4,11 @@ namespace Gateway.Configuration;
 public sealed record AuthOptions
 {
     /// <summary><c>None</c> or <c>Bearer</c>; there is no default.</summary>
-    public AuthMode Mode { get; init; }
+    public AuthMode Mode { get; set; }
 
     /// <summary>Key name → key. The name is what logs and rate limits use; the key is never logged.</summary>
-    public IReadOnlyDictionary<string, string> Keys { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Keys { get; set; } = new Dictionary<string, string>();
 
     /// <summary>Key for <c>/manage/*</c> and <c>/metrics</c>; never accepted as a client key.</summary>
-    public string? AdminKey { get; init; }
+    public string? AdminKey { get; set; }
 }

@@ -8,26 +8,26 @@ namespace Gateway.Configuration;
 public sealed record ChatSiteOptions
 {
     /// <summary>The body's <c>request.agent_slug</c>. Default <c>default</c>.</summary>
-    public string AgentSlug { get; init; } = "default";
+    public string AgentSlug { get; set; } = "default";
 
     /// <summary>The body's <c>request.locale</c>. Default <c>en</c>.</summary>
-    public string Locale { get; init; } = "en";
+    public string Locale { get; set; } = "en";
 
     /// <summary>The body's <c>request.modes</c> (for example <c>search: false</c>). Default: none.</summary>
-    public IReadOnlyDictionary<string, bool> Modes { get; init; } = new Dictionary<string, bool>();
+    public IReadOnlyDictionary<string, bool> Modes { get; set; } = new Dictionary<string, bool>();
 
     /// <summary>
     /// The query's size limit in characters. Over it, tool results are cut first, then the oldest history,
     /// and the current question last. Default 100,000.
     /// </summary>
-    public int QueryBudgetChars { get; init; } = 100_000;
+    public int QueryBudgetChars { get; set; } = 100_000;
 
     /// <summary>One tool result's size limit in characters (its head and tail kept). Default 20,000.</summary>
-    public int ToolResultMaxChars { get; init; } = 20_000;
+    public int ToolResultMaxChars { get; set; } = 20_000;
 
     /// <summary>
     /// On a reused site session, the tool instructions are sent again every this many turns (the site
     /// remembers the first ones, but models drift). Default 4.
     /// </summary>
-    public int ToolReminderTurns { get; init; } = 4;
+    public int ToolReminderTurns { get; set; } = 4;
 }

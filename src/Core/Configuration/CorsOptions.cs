@@ -4,5 +4,5 @@ namespace Gateway.Configuration;
 public sealed record CorsOptions
 {
     /// <summary>Exact origins such as <c>https://app.example</c>, or <c>*</c>. Default none.</summary>
-    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+    public IReadOnlyList<string> AllowedOrigins { get; set; } = [];
 }

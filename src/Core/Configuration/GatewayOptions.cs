@@ -2,7 +2,9 @@ namespace Gateway.Configuration;
 
 /// <summary>
 /// The whole <c>Gateway</c> configuration section (SPEC §3). Bound once at start-up and validated by
-/// <see cref="GatewayOptionsLoader"/>; nothing here changes while the process runs.
+/// <see cref="GatewayOptionsLoader"/>; nothing here changes while the process runs. The records have
+/// setters (not <c>init</c>) only because the configuration binder's generated code assigns them after
+/// construction; that generated binding is what lets the Server run as a Native AOT binary.
 /// </summary>
 public sealed record GatewayOptions
 {
@@ -10,29 +12,29 @@ public sealed record GatewayOptions
     public const string SectionName = "Gateway";
 
     /// <summary>Client authentication. <c>Mode</c> must be set explicitly.</summary>
-    public AuthOptions Auth { get; init; } = new();
+    public AuthOptions Auth { get; set; } = new();
 
     /// <summary>Upstream providers by id.</summary>
-    public IReadOnlyDictionary<string, ProviderOptions> Providers { get; init; } = new Dictionary<string, ProviderOptions>();
+    public IReadOnlyDictionary<string, ProviderOptions> Providers { get; set; } = new Dictionary<string, ProviderOptions>();
 
     /// <summary>Public model ids and the targets they route to.</summary>
-    public IReadOnlyList<ModelOptions> Models { get; init; } = [];
+    public IReadOnlyList<ModelOptions> Models { get; set; } = [];
 
     /// <summary>Failover bounds.</summary>
-    public RoutingOptions Routing { get; init; } = new();
+    public RoutingOptions Routing { get; set; } = new();
 
     /// <summary>Request size and per-key rate limits.</summary>
-    public LimitsOptions Limits { get; init; } = new();
+    public LimitsOptions Limits { get; set; } = new();
 
     /// <summary>Stream keep-alive, commit and shutdown timings.</summary>
-    public StreamingOptions Streaming { get; init; } = new();
+    public StreamingOptions Streaming { get; set; } = new();
 
     /// <summary>Shared state: sessions, model cache, overrides, tokens, affinity.</summary>
-    public StateOptions State { get; init; } = new();
+    public StateOptions State { get; set; } = new();
 
     /// <summary>Browser origins allowed to call the gateway.</summary>
-    public CorsOptions Cors { get; init; } = new();
+    public CorsOptions Cors { get; set; } = new();
 
     /// <summary>Metrics and traces.</summary>
-    public TelemetryOptions Telemetry { get; init; } = new();
+    public TelemetryOptions Telemetry { get; set; } = new();
 }

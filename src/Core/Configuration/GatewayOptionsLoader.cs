@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 
@@ -46,7 +47,23 @@ public static class GatewayOptionsLoader
     /// <summary>
     /// A misspelt key would otherwise be ignored silently and leave a default in place (for example
     /// <c>ChatPth</c>), so every key must match a property of its options record.
+    /// Reflection over the options records: each record the walk reaches is named below, so a trimmed
+    /// (Native AOT) build keeps its properties to look up (a test checks the list is complete).
     /// </summary>
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(GatewayOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(AuthOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ProviderOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ChatSiteOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(UpstreamAuthOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ModelOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ModelTargetOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(RoutingOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(LimitsOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(StreamingOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(StateOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(CorsOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(TelemetryOptions))]
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Every options record the walk reaches keeps its public properties through the DynamicDependency attributes above.")]
     private static void FindUnknownKeys(IConfigurationSection section, Type type, List<string> problems)
     {
         foreach (var child in section.GetChildren())

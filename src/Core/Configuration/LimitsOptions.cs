@@ -4,11 +4,11 @@ namespace Gateway.Configuration;
 public sealed record LimitsOptions
 {
     /// <summary>Largest accepted request body. Default 32 MiB.</summary>
-    public long MaxRequestBytes { get; init; } = 32 * 1024 * 1024;
+    public long MaxRequestBytes { get; set; } = 32 * 1024 * 1024;
 
     /// <summary>Token-bucket refill per client key; 0 turns the limit off. Default 20.</summary>
-    public double RequestsPerSecond { get; init; } = 20;
+    public double RequestsPerSecond { get; set; } = 20;
 
     /// <summary>Token-bucket size per client key. Default 40.</summary>
-    public int Burst { get; init; } = 40;
+    public int Burst { get; set; } = 40;
 }

@@ -4,8 +4,8 @@ namespace Gateway.Configuration;
 public sealed record ModelOptions
 {
     /// <summary>The id clients ask for.</summary>
-    public string? Id { get; init; }
+    public string? Id { get; set; }
 
     /// <summary>Where requests for <see cref="Id"/> go, in failover order.</summary>
-    public IReadOnlyList<ModelTargetOptions> Targets { get; init; } = [];
+    public IReadOnlyList<ModelTargetOptions> Targets { get; set; } = [];
 }

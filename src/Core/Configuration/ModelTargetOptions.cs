@@ -4,14 +4,14 @@ namespace Gateway.Configuration;
 public sealed record ModelTargetOptions
 {
     /// <summary>Provider id (a key of <c>Providers</c>).</summary>
-    public string? Provider { get; init; }
+    public string? Provider { get; set; }
 
     /// <summary>Model name sent upstream. Default: the public id.</summary>
-    public string? Model { get; init; }
+    public string? Model { get; set; }
 
     /// <summary>Selection weight. Default: the provider's <c>Weight</c>.</summary>
-    public double? Weight { get; init; }
+    public double? Weight { get; set; }
 
     /// <summary>Sent upstream as <c>X-Channel</c> when set.</summary>
-    public string? Channel { get; init; }
+    public string? Channel { get; set; }
 }

@@ -4,8 +4,8 @@ namespace Gateway.Configuration;
 public sealed record RoutingOptions
 {
     /// <summary>Upstream attempts per request at most. Default 3.</summary>
-    public int MaxAttempts { get; init; } = 3;
+    public int MaxAttempts { get; set; } = 3;
 
     /// <summary>No new attempt starts after this many seconds. Default 60.</summary>
-    public double MaxFailoverSeconds { get; init; } = 60;
+    public double MaxFailoverSeconds { get; set; } = 60;
 }

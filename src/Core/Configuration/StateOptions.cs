@@ -17,28 +17,28 @@ public sealed record StateOptions
     public const string RefreshScheduleSetting = "GATEWAY_REFRESH_SCHEDULE";
 
     /// <summary>A Table Storage connection string (Azurite: <c>UseDevelopmentStorage=true</c>).</summary>
-    public string? ConnectionString { get; init; }
+    public string? ConnectionString { get; set; }
 
     /// <summary>Table endpoint used with Azure.Identity (managed identity), e.g. <c>https://acct.table.core.windows.net</c>.</summary>
-    public string? TableEndpoint { get; init; }
+    public string? TableEndpoint { get; set; }
 
     /// <summary>Client id of a user-assigned managed identity; otherwise <c>DefaultAzureCredential</c>.</summary>
-    public string? ManagedIdentityClientId { get; init; }
+    public string? ManagedIdentityClientId { get; set; }
 
     /// <summary>Prefix of every table name; <c>^[A-Za-z][A-Za-z0-9]{0,50}$</c>. Default <c>gateway</c>.</summary>
-    public string TablePrefix { get; init; } = "gateway";
+    public string TablePrefix { get; set; } = "gateway";
 
     /// <summary>Sessions expire this long after their last use. Default 1440 (a day).</summary>
-    public double SessionTtlMinutes { get; init; } = 1440;
+    public double SessionTtlMinutes { get; set; } = 1440;
 
     /// <summary>Reuse a session without an explicit session header (off: behind new-api every user shares one key).</summary>
-    public bool ImplicitSessions { get; init; }
+    public bool ImplicitSessions { get; set; }
 
     /// <summary>Re-read overrides and the model cache written by other instances this often. Default 30.</summary>
-    public double ReloadSeconds { get; init; } = 30;
+    public double ReloadSeconds { get; set; } = 30;
 
     /// <summary>6-field cron of the model-list refresh job. Default every 10 minutes.</summary>
-    public string RefreshSchedule { get; init; } = DefaultRefreshSchedule;
+    public string RefreshSchedule { get; set; } = DefaultRefreshSchedule;
 
     /// <summary>
     /// Keep OpenAI Responses (those not sent with <c>store:false</c>) so that a later request can continue
@@ -46,7 +46,7 @@ public sealed record StateOptions
     /// Off by default: OpenAI's <c>store</c> defaults to true, so honouring it would keep every SDK caller's
     /// prompts. Codex needs none of it (it sends <c>store:false</c> and its whole input every turn).
     /// </summary>
-    public bool KeepResponses { get; init; }
+    public bool KeepResponses { get; set; }
 
     /// <summary>True when a Table Storage account is configured.</summary>
     public bool UsesTableStorage => !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(TableEndpoint);

@@ -7,5 +7,5 @@ public sealed record TelemetryOptions
     /// Record metrics and traces. Default true. Off: no meter or activity listener at all (nothing is
     /// recorded, <c>/metrics</c> and <c>/manage/stats</c> stay empty) — for measuring what telemetry costs.
     /// </summary>
-    public bool Enabled { get; init; } = true;
+    public bool Enabled { get; set; } = true;
 }

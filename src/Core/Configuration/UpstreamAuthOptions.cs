@@ -4,32 +4,32 @@ namespace Gateway.Configuration;
 public sealed record UpstreamAuthOptions
 {
     /// <summary>See <see cref="UpstreamAuthMode"/>.</summary>
-    public UpstreamAuthMode Mode { get; init; }
+    public UpstreamAuthMode Mode { get; set; }
 
     /// <summary>Managed mode: where tokens come from.</summary>
-    public string? TokenUrl { get; init; }
+    public string? TokenUrl { get; set; }
 
     /// <summary>Managed mode: HTTP method of the token request. Default <c>POST</c>.</summary>
-    public string Method { get; init; } = "POST";
+    public string Method { get; set; } = "POST";
 
     /// <summary>Managed mode: headers of the token request.</summary>
-    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Headers { get; set; } = new Dictionary<string, string>();
 
     /// <summary>Managed mode: body of the token request.</summary>
-    public string? Body { get; init; }
+    public string? Body { get; set; }
 
     /// <summary>Managed mode: dotted path of the token in the response. Default <c>access_token</c>.</summary>
-    public string TokenPath { get; init; } = "access_token";
+    public string TokenPath { get; set; } = "access_token";
 
     /// <summary>Managed mode: dotted path of the lifetime in seconds. Default <c>expires_in</c>.</summary>
-    public string ExpiresInPath { get; init; } = "expires_in";
+    public string ExpiresInPath { get; set; } = "expires_in";
 
     /// <summary>Managed and AzureAD modes: refresh this many seconds before expiry. Default 60.</summary>
-    public double SkewSeconds { get; init; } = 60;
+    public double SkewSeconds { get; set; } = 60;
 
     /// <summary>AzureAD mode: the token's scope. Default <c>https://cognitiveservices.azure.com/.default</c> (Azure OpenAI).</summary>
-    public string? Scope { get; init; }
+    public string? Scope { get; set; }
 
     /// <summary>AzureAD mode: client id of the user-assigned managed identity to use; otherwise <c>DefaultAzureCredential</c>.</summary>
-    public string? ManagedIdentityClientId { get; init; }
+    public string? ManagedIdentityClientId { get; set; }
 }

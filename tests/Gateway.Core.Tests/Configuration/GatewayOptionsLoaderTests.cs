@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using Gateway.Configuration;
 using Microsoft.Extensions.Configuration;
 using Xunit;
@@ -188,5 +190,44 @@ public sealed class GatewayOptionsLoaderTests
         values[StateOptions.RefreshScheduleSetting] = "not cron";
         var error = Assert.Throws<GatewayConfigurationException>(() => Load(values));
         Assert.Contains("Gateway:State:RefreshSchedule", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownKeyWalk_KeepsThePropertiesOfEveryOptionsRecordItReaches()
+    {
+        // A trimmed (Native AOT) build keeps an options record's properties for the unknown-key walk only
+        // when the walk names it; one left out would make each of its keys an "unknown setting" there.
+        var walk = typeof(GatewayOptionsLoader).GetMethod("FindUnknownKeys", BindingFlags.NonPublic | BindingFlags.Static)!;
+        var kept = walk.GetCustomAttributes<DynamicDependencyAttribute>()
+            .Where(a => a.MemberTypes.HasFlag(DynamicallyAccessedMemberTypes.PublicProperties))
+            .Select(a => a.Type!)
+            .ToHashSet();
+
+        Assert.Equal(OptionsRecordsFrom(typeof(GatewayOptions)).OrderBy(t => t.Name), kept.OrderBy(t => t.Name));
+    }
+
+    private static HashSet<Type> OptionsRecordsFrom(Type root)
+    {
+        var found = new HashSet<Type>();
+        var pending = new Stack<Type>([root]);
+        while (pending.TryPop(out var type))
+        {
+            if (!found.Add(type))
+            {
+                continue;
+            }
+
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                var propertyType = property.PropertyType;
+                var candidates = propertyType.IsGenericType ? propertyType.GetGenericArguments() : [propertyType];
+                foreach (var candidate in candidates.Where(t => t.IsClass && t.Namespace == root.Namespace))
+                {
+                    pending.Push(candidate);
+                }
+            }
+        }
+
+        return found;
     }
 }
