@@ -100,7 +100,7 @@ internal sealed class OverrideDocumentStore : IDisposable
             var kept = new HashSet<string>(StringComparer.Ordinal);
             foreach (var modelOverride in next)
             {
-                var entity = _map.ToEntity(modelOverride);
+                var entity = TableEntities.ToTable(_map.ToEntity(modelOverride));
                 kept.Add(entity.RowKey);
                 actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Gateway.Configuration;
 using Gateway.State.Memory;
 using Gateway.State.Tables;
@@ -55,7 +56,7 @@ internal sealed class StateStores
 
     public IModelListStore ModelLists { get; }
 
-    private GuardedRecordStore<TRecord> Guarded<TRecord, TEntity>(ITableRecordMap<TRecord, TEntity> map, StateGuard guard, TimeProvider time)
+    private GuardedRecordStore<TRecord> Guarded<TRecord, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TEntity>(ITableRecordMap<TRecord, TEntity> map, StateGuard guard, TimeProvider time)
         where TRecord : class, IStateRecord
         where TEntity : class, Azure.Data.Tables.ITableEntity, new() =>
         new(new TableRecordStore<TRecord, TEntity>(Tables!.Table(map.TableSuffix), map, time), new MemoryRecordStore<TRecord>(time, lenient: true), guard);

@@ -18,8 +18,9 @@ internal sealed class TableModelListStore : IModelListStore
     public async ValueTask<IReadOnlyList<ModelListRecord>> LoadAllAsync(CancellationToken cancellationToken)
     {
         var byProvider = new Dictionary<string, (List<UpstreamModel> Models, DateTimeOffset FetchedAt)>(StringComparer.OrdinalIgnoreCase);
-        await foreach (var entity in _table.QueryAsync<ModelEntity>(cancellationToken: cancellationToken))
+        await foreach (var row in _table.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
         {
+            var entity = TableEntities.FromTable<ModelEntity>(row);
             if (entity.SchemaVersion != ModelEntity.CurrentSchema || entity.Provider is null || entity.ModelId is null)
             {
                 continue;
@@ -50,7 +51,7 @@ internal sealed class TableModelListStore : IModelListStore
                 continue;
             }
 
-            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new ModelEntity
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, TableEntities.ToTable(new ModelEntity
             {
                 PartitionKey = partition,
                 RowKey = row,
@@ -59,7 +60,7 @@ internal sealed class TableModelListStore : IModelListStore
                 ModelId = model.Id,
                 OwnedBy = model.OwnedBy,
                 FetchedAt = list.FetchedAt,
-            }));
+            })));
         }
 
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");

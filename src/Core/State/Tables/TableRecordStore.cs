@@ -1,10 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using Azure;
 using Azure.Data.Tables;
 
 namespace Gateway.State.Tables;
 
 /// <summary><see cref="IRecordStore{TRecord}"/> on one Azure table, with ETag concurrency.</summary>
-internal sealed class TableRecordStore<TRecord, TEntity> : IRecordStore<TRecord>
+internal sealed class TableRecordStore<TRecord, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TEntity> : IRecordStore<TRecord>
     where TRecord : class, IStateRecord
     where TEntity : class, ITableEntity, new()
 {
@@ -22,8 +23,8 @@ internal sealed class TableRecordStore<TRecord, TEntity> : IRecordStore<TRecord>
     public async ValueTask<TRecord?> GetAsync(string key, CancellationToken cancellationToken)
     {
         var (partition, row) = _map.KeysOf(key);
-        var response = await _table.GetEntityIfExistsAsync<TEntity>(partition, row, cancellationToken: cancellationToken);
-        if (!response.HasValue || _map.ToRecord(response.Value!) is not { } record)
+        var response = await _table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken);
+        if (!response.HasValue || _map.ToRecord(TableEntities.FromTable<TEntity>(response.Value!)) is not { } record)
         {
             return null;
         }
@@ -33,7 +34,7 @@ internal sealed class TableRecordStore<TRecord, TEntity> : IRecordStore<TRecord>
 
     public async ValueTask<SaveResult> SaveAsync(TRecord record, CancellationToken cancellationToken)
     {
-        var entity = _map.ToEntity(record);
+        var entity = TableEntities.ToTable(_map.ToEntity(record));
         try
         {
             if (record.ETag is null)
@@ -49,13 +50,13 @@ internal sealed class TableRecordStore<TRecord, TEntity> : IRecordStore<TRecord>
         {
             // The key exists. An expired or unreadable (unknown schema) row counts as absent: replace it.
             var (partition, row) = _map.KeysOf(record.Key);
-            var existing = await _table.GetEntityIfExistsAsync<TEntity>(partition, row, cancellationToken: cancellationToken);
+            var existing = await _table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken);
             if (!existing.HasValue)
             {
                 return SaveResult.Conflict;
             }
 
-            var current = _map.ToRecord(existing.Value!);
+            var current = _map.ToRecord(TableEntities.FromTable<TEntity>(existing.Value!));
             if (current is not null && (current.ExpiresAt is null || current.ExpiresAt > _time.GetUtcNow()))
             {
                 return SaveResult.Conflict;
@@ -89,9 +90,9 @@ internal sealed class TableRecordStore<TRecord, TEntity> : IRecordStore<TRecord>
     {
         var now = _time.GetUtcNow();
         var records = new List<TRecord>();
-        await foreach (var entity in _table.QueryAsync<TEntity>(_map.ListFilter, cancellationToken: cancellationToken))
+        await foreach (var entity in _table.QueryAsync<TableEntity>(_map.ListFilter, cancellationToken: cancellationToken))
         {
-            if (_map.ToRecord(entity) is { } record && (record.ExpiresAt is null || record.ExpiresAt > now))
+            if (_map.ToRecord(TableEntities.FromTable<TEntity>(entity)) is { } record && (record.ExpiresAt is null || record.ExpiresAt > now))
             {
                 records.Add(record);
             }

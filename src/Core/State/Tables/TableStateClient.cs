@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
@@ -19,6 +21,9 @@ internal sealed class TableStateClient
     private readonly TableServiceClient _service;
     private readonly string _prefix;
 
+    // Every row comes back as the SDK's TableEntity (see TableEntities), which the SDK creates with
+    // Activator.CreateInstance: a trimmed (Native AOT) build must keep its constructor.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(TableEntity))]
     public TableStateClient(StateOptions options, StateCallCounter counter)
     {
         var clientOptions = new TableClientOptions();
@@ -40,11 +45,30 @@ internal sealed class TableStateClient
     public TableClient Table(string suffix) => _service.GetTableClient(_prefix + suffix);
 
     /// <summary>Creates every table the gateway uses if missing.</summary>
+    /// <remarks>
+    /// The tables there already are listed first and only the others created: the SDK's <c>CreateIfNotExistsAsync</c>
+    /// serializes its request with the reflection-based JSON serializer, which the Native AOT build does not
+    /// have (it threw at start-up there). A table another instance created meanwhile answers 409, which is fine.
+    /// </remarks>
     public async Task EnsureTablesAsync(IEnumerable<string> suffixes, CancellationToken cancellationToken)
     {
-        foreach (var suffix in suffixes)
+        var names = suffixes.Select(suffix => _prefix + suffix).ToList();
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        var filter = string.Join(" or ", names.Select(name => TableClient.CreateQueryFilter($"TableName eq {name}")));
+        await foreach (var table in _service.QueryAsync(filter, cancellationToken: cancellationToken))
         {
-            await Table(suffix).CreateIfNotExistsAsync(cancellationToken);
+            existing.Add(table.Name);
+        }
+
+        foreach (var name in names.Where(name => !existing.Contains(name)))
+        {
+            try
+            {
+                await _service.CreateTableAsync(name, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+            }
         }
     }
 }
