@@ -26,5 +26,12 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${GATEWAY_CHROMIUM:-}" ]; then
   fi
 fi
 
+# The Native AOT executable the README offers (scripts/publish-aot.sh installs clang and zlib with apt when
+# missing); the integration tests run it as its own process (NativeAotTests).
+if [ -z "${GATEWAY_AOT_BINARY:-}" ]; then
+  scripts/publish-aot.sh artifacts/aot
+  export GATEWAY_AOT_BINARY="$PWD/artifacts/aot/Gateway.Server"
+fi
+
 dotnet build Gateway.sln -c Debug -nologo -clp:NoSummary
 dotnet test Gateway.sln -c Debug --no-build -nologo "$@"

@@ -17,7 +17,8 @@
 #   BENCH_RESOURCES_ONLY 1 = only the start-up and memory phase, printed; nothing written [0]
 #   BENCH_STARTS         gateway start-ups timed [5]
 #   BENCH_QUIET_VARIANT  1 = also measure the gateway with per-request logging off [1]
-#   BENCH_BASELINE_DLL   another build's Gateway.Server.dll: also start it (same generated config) and
+#   BENCH_BASELINE_DLL   another build's Gateway.Server.dll, or a Native AOT Gateway.Server executable
+#                        (scripts/publish-aot.sh): also start it (same generated config) and
 #                        measure it as the path "baseline" in the same runs, interleaved with the others;
 #                        the report's "Against the baseline build" gives per metric each build's added
 #                        value (vs direct) and the per-run difference current - baseline (median,

@@ -54,8 +54,8 @@ internal sealed record BenchOptions
     public int WaitQuietSeconds { get; init; }
 
     /// <summary>
-    /// Another build's <c>Gateway.Server.dll</c> (<c>BENCH_BASELINE_DLL</c>), started with the same configuration and
-    /// measured as the path "baseline" in the same runs; null when not set.
+    /// Another build's <c>Gateway.Server.dll</c> (<c>BENCH_BASELINE_DLL</c>), or a Native AOT <c>Gateway.Server</c>
+    /// executable, started with the same configuration and measured as the path "baseline" in the same runs; null when not set.
     /// </summary>
     public string? BaselineDll { get; init; }
 

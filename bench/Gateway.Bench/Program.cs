@@ -37,7 +37,7 @@ foreach (var file in new[] { options.GatewayDll, options.FakeUpstreamDll, option
 
 if (options.BaselineDll is { } baselineDll && !File.Exists(baselineDll))
 {
-    await Console.Error.WriteLineAsync($"BENCH_BASELINE_DLL: missing {baselineDll} (the other build's src/Server/bin/Release/net10.0/Gateway.Server.dll)");
+    await Console.Error.WriteLineAsync($"BENCH_BASELINE_DLL: missing {baselineDll} (the other build's src/Server/bin/Release/net10.0/Gateway.Server.dll, or a Native AOT Gateway.Server executable)");
     return 2;
 }
 

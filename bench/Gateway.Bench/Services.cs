@@ -117,7 +117,12 @@ internal static class Services
         BenchOptions options, string tempDir, string name, string? dll, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
         var root = new Uri($"http://127.0.0.1:{FreePort()}");
-        string[] command = ["dotnet", dll ?? options.GatewayDll, "--urls", root.ToString().TrimEnd('/')];
+        var build = dll ?? options.GatewayDll;
+
+        // A build is a Gateway.Server.dll for dotnet, or a Native AOT executable (README, "Native AOT") run as it is.
+        string[] command = build.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+            ? ["dotnet", build, "--urls", root.ToString().TrimEnd('/')]
+            : [build, "--urls", root.ToString().TrimEnd('/')];
         var process = ChildProcess.Start(name, Path.Combine(tempDir, name + ".log"), command, environment);
         var ms = await WaitReadyAsync(process, new Uri(root, "/health"), cancellationToken);
         return new Service(process, root, ms);

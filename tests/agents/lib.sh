@@ -45,9 +45,16 @@ wait_log() { # file, text, seconds
   log "timed out waiting for \"$2\" in $1:"; tail -n 20 "$1" >&2 || true; return 1
 }
 
+# GATEWAY_BINARY: a Native AOT Gateway.Server executable (scripts/publish-aot.sh) to run instead of the
+# Release build of src/Server, which is then not built.
 build_gateway() {
   log "building the gateway and the fake upstream"
-  dotnet build "$REPO/src/Server" -c Release -nologo -v quiet -clp:NoSummary >&2
+  if [ -z "${GATEWAY_BINARY:-}" ]; then
+    dotnet build "$REPO/src/Server" -c Release -nologo -v quiet -clp:NoSummary >&2
+  else
+    [ -x "$GATEWAY_BINARY" ] || { log "GATEWAY_BINARY: $GATEWAY_BINARY is not an executable"; exit 1; }
+    log "gateway: the Native AOT executable $GATEWAY_BINARY"
+  fi
   dotnet build "$REPO/tests/Gateway.FakeUpstream" -c Release -nologo -v quiet -clp:NoSummary >&2
 }
 
@@ -70,7 +77,11 @@ JSON
 
 # start_gateway CONFIG LOG PORT: a gateway process, waited for until it listens.
 start_gateway() {
-  GATEWAY_CONFIG="$1" dotnet "$REPO/src/Server/bin/Release/net10.0/Gateway.Server.dll" --urls "http://127.0.0.1:$3" >"$2" 2>&1 &
+  if [ -n "${GATEWAY_BINARY:-}" ]; then
+    GATEWAY_CONFIG="$1" "$GATEWAY_BINARY" --urls "http://127.0.0.1:$3" >"$2" 2>&1 &
+  else
+    GATEWAY_CONFIG="$1" dotnet "$REPO/src/Server/bin/Release/net10.0/Gateway.Server.dll" --urls "http://127.0.0.1:$3" >"$2" 2>&1 &
+  fi
   PIDS+=($!)
   # Our own process must be the one listening (a port taken meanwhile by another process would
   # answer the health checks too): it says so in its log once it has bound.

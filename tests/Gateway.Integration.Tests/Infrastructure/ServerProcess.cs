@@ -26,12 +26,19 @@ public sealed class ServerProcess : IAsyncDisposable
     public static Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) =>
         ChildProcess.RunAsync("dotnet", [Dll, .. arguments]);
 
-    /// <summary>Starts the server on a free port (through <c>ASPNETCORE_URLS</c>) and waits until <c>/health/live</c> answers.</summary>
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string?> environment)
+    /// <summary>The configuration as environment variables (<c>Gateway__Providers__main__Kind</c>), as a container gets it.</summary>
+    public static Dictionary<string, string?> Environment(TestConfig config) =>
+        config.Values.ToDictionary(pair => pair.Key.Replace(":", "__", StringComparison.Ordinal), pair => pair.Value);
+
+    /// <summary>
+    /// Starts the server on a free port (through <c>ASPNETCORE_URLS</c>) and waits until <c>/health/live</c> answers:
+    /// <c>dotnet Gateway.Server.dll</c>, or the Native AOT <paramref name="executable"/> when given.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string?> environment, string? executable = null)
     {
         var root = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
         var variables = new Dictionary<string, string?>(environment) { ["ASPNETCORE_URLS"] = root.ToString().TrimEnd('/') };
-        var process = ChildProcess.Start("dotnet", [Dll], variables);
+        var process = executable is null ? ChildProcess.Start("dotnet", [Dll], variables) : ChildProcess.Start(executable, [], variables);
         var server = new ServerProcess(process, root);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (await HealthProbe.RunAsync(new Uri(root, "health/live").ToString(), TextWriter.Null) != 0)
