@@ -1,0 +1,71 @@
+using Azure;
+using Azure.Data.Tables;
+using Gateway.State.Tables;
+using Xunit;
+
+namespace Gateway.Tests.State;
+
+/// <summary>The typed entities to and from the SDK's dictionary entity (the Native AOT build's only way to the tables).</summary>
+public sealed class TableEntitiesTests
+{
+    [Fact]
+    public void ToTable_CarriesKeysETagAndEverySetProperty_LeavesNullsOut()
+    {
+        var expires = new DateTimeOffset(2026, 12, 7, 10, 0, 0, TimeSpan.Zero);
+        var entity = new SessionEntity { PartitionKey = "p", SchemaVersion = 1, Model = "m", TurnCount = 3, ExpiresAt = expires, ETag = new ETag("W/\"1\""), Timestamp = expires };
+
+        var table = TableEntities.ToTable(entity);
+
+        Assert.Equal("p", table.PartitionKey);
+        Assert.Equal(SessionEntity.Row, table.RowKey);
+        Assert.Equal(new ETag("W/\"1\""), table.ETag);
+        Assert.Equal(1, table["SchemaVersion"]);
+        Assert.Equal("m", table["Model"]);
+        Assert.Equal(3, table["TurnCount"]);
+        Assert.Equal(expires, table["ExpiresAt"]);
+        Assert.False(table.ContainsKey("SiteNonce"));
+        Assert.False(table.ContainsKey("Timestamp"));
+    }
+
+    [Fact]
+    public void FromTable_ReadsWhatToTableWrote()
+    {
+        var entity = new SessionEntity { PartitionKey = "p", SchemaVersion = 1, Model = "m", SiteNonce = "tc-1", TurnCount = 3, ExpiresAt = DateTimeOffset.UnixEpoch.AddDays(1) };
+
+        var back = TableEntities.FromTable<SessionEntity>(TableEntities.ToTable(entity));
+
+        Assert.Equivalent(entity, back, strict: true);
+    }
+
+    [Fact]
+    public void FromTable_ConvertsTheWireTypes_AndLeavesAValueOfAnotherTypeAtItsDefault()
+    {
+        var stamp = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        var table = new TableEntity("p", "r")
+        {
+            Timestamp = stamp,
+            ETag = new ETag("W/\"2\""),
+            ["SchemaVersion"] = 7L,                                         // an Int64 where the property is an int
+            ["ExpiresAt"] = new DateTime(2026, 5, 6, 7, 8, 9, DateTimeKind.Unspecified), // a DateTime where it is a DateTimeOffset
+            ["TurnCount"] = "not a number",                                 // another type: left at the default
+            ["Model"] = "m",
+            ["Unknown"] = 1,                                                 // a column no property has
+        };
+
+        var entity = TableEntities.FromTable<SessionEntity>(table);
+
+        Assert.Equal(("p", "r", stamp, new ETag("W/\"2\"")), (entity.PartitionKey, entity.RowKey, entity.Timestamp, entity.ETag));
+        Assert.Equal(7, entity.SchemaVersion);
+        Assert.Equal(new DateTimeOffset(2026, 5, 6, 7, 8, 9, TimeSpan.Zero), entity.ExpiresAt);
+        Assert.Equal(0, entity.TurnCount);
+        Assert.Equal("m", entity.Model);
+    }
+
+    [Fact]
+    public void FromTable_AnInt64OutsideTheIntRange_IsLeftAtTheDefault()
+    {
+        var entity = TableEntities.FromTable<SessionEntity>(new TableEntity("p", "r") { ["TurnCount"] = (long)int.MaxValue + 1 });
+
+        Assert.Equal(0, entity.TurnCount);
+    }
+}
