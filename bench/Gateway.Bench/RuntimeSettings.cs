@@ -53,7 +53,17 @@ internal sealed record RuntimeSettings
             }
         }
 
-        return new RuntimeSettings { GcMode = Describe(properties, environment), Source = path, Properties = properties, Environment = environment };
+        // A Native AOT executable has no runtimeconfig.json: its project's settings are compiled into it.
+        var native = !dll.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        return new RuntimeSettings
+        {
+            GcMode = !native ? Describe(properties, environment)
+                : "Native AOT: its project's settings are compiled in, not readable here"
+                  + (environment.Count == 0 ? string.Empty : "; from the environment: " + string.Join(", ", environment.Select(e => $"{e.Key}={e.Value}"))),
+            Source = native ? dll + " (no runtimeconfig.json)" : path,
+            Properties = properties,
+            Environment = environment,
+        };
     }
 
     private static string Describe(IReadOnlyDictionary<string, string> properties, IReadOnlyDictionary<string, string> environment)
