@@ -8,12 +8,13 @@ cd "$(dirname "$0")/.."
 out="${1:-artifacts/aot}"
 
 if ! command -v clang >/dev/null 2>&1 || [ ! -f /usr/include/zlib.h ]; then
-  if command -v apt-get >/dev/null 2>&1; then
-    if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
-    $sudo apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang zlib1g-dev
+  # As root, or through sudo when it needs no password (-n: never wait at a prompt, e.g. under dotnet test).
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; else sudo="none"; fi
+  if command -v apt-get >/dev/null 2>&1 && [ "$sudo" != none ] \
+      && $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang zlib1g-dev; then
+    :
   else
-    echo "Native AOT needs clang and zlib's headers (zlib1g-dev); install them and run this again" >&2
+    echo "Native AOT needs clang and zlib's headers: apt-get install clang zlib1g-dev (as root), then run this again" >&2
     exit 1
   fi
 fi

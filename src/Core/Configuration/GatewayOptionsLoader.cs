@@ -83,16 +83,24 @@ public static class GatewayOptionsLoader
                 // unknown Kind vanished, and the error named its model targets instead): name key and value.
                 if (child.Value is { Length: > 0 } value && !IsEnumName(propertyType, value))
                 {
-                    problems.Add($"{child.Path}: '{value}' is not one of {string.Join(", ", Enum.GetNames(propertyType).Where(n => n != "Unset"))}");
+                    problems.Add($"{child.Path}: '{value}' is not one of {EnumNames(propertyType)}");
+                }
+                else
+                {
+                    RequireValue(child, property.PropertyType, problems);
                 }
             }
             else if (elementType is not null)
             {
-                if (IsOptionsRecord(elementType))
+                foreach (var item in child.GetChildren())
                 {
-                    foreach (var item in child.GetChildren())
+                    if (IsOptionsRecord(elementType))
                     {
                         FindUnknownKeys(item, elementType, problems);
+                    }
+                    else
+                    {
+                        RequireValue(item, elementType, problems);
                     }
                 }
             }
@@ -100,8 +108,30 @@ public static class GatewayOptionsLoader
             {
                 FindUnknownKeys(child, propertyType, problems);
             }
+            else
+            {
+                RequireValue(child, property.PropertyType, problems);
+            }
         }
     }
+
+    /// <summary>
+    /// A number, a switch or a choice given as an empty value (a JSON <c>null</c>, a variable set to nothing in a
+    /// compose file) would leave its default in place without a word: the binder skips empty values. A nullable
+    /// setting may be empty (it means unset).
+    /// </summary>
+    private static void RequireValue(IConfigurationSection section, Type type, List<string> problems)
+    {
+        if (!type.IsValueType || Nullable.GetUnderlyingType(type) is not null || !string.IsNullOrEmpty(section.Value) || section.GetChildren().Any())
+        {
+            return;
+        }
+
+        var expected = type.IsEnum ? "one of " + EnumNames(type) : type == typeof(bool) ? "true or false" : "a number";
+        problems.Add($"{section.Path}: empty value (give {expected}, or leave the setting out for its default)");
+    }
+
+    private static string EnumNames(Type enumType) => string.Join(", ", Enum.GetNames(enumType).Where(n => n != "Unset"));
 
     // Names only: the binder would also take a number ("7"), which is never what a configuration means.
     private static bool IsEnumName(Type enumType, string value) =>

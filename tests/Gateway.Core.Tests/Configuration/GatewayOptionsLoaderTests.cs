@@ -192,6 +192,38 @@ public sealed class GatewayOptionsLoaderTests
         Assert.Contains("Gateway:State:RefreshSchedule", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Gateway:Limits:RequestsPerSecond", "give a number")]
+    [InlineData("Gateway:Providers:openai:Weight", "give a number")]
+    [InlineData("Gateway:Providers:openai:StreamOptions", "give true or false")]
+    [InlineData("Gateway:Providers:openai:Kind", "give one of OpenAI, Anthropic")]
+    [InlineData("Gateway:Auth:Mode", "give one of")]
+    [InlineData("Gateway:Providers:openai:ChatSite:Modes:search", "give true or false")]
+    public void EmptyValueForANumberSwitchOrChoice_IsNamed(string key, string expected)
+    {
+        // The binder skips empty values, so a JSON null or an unset compose variable would keep the default silently.
+        foreach (var empty in new[] { string.Empty, null })
+        {
+            var values = Valid();
+            values[key] = empty;
+
+            var error = Assert.Throws<GatewayConfigurationException>(() => Load(values));
+
+            Assert.Contains($"{key}: empty value ({expected}", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void EmptyValueForANullableNumber_MeansUnset()
+    {
+        var values = Valid();
+        values["Gateway:Models:0:Targets:0:Weight"] = string.Empty;
+
+        var options = Load(values);
+
+        Assert.Null(options.Models[0].Targets[0].Weight);
+    }
+
     [Fact]
     public void UnknownKeyWalk_KeepsThePropertiesOfEveryOptionsRecordItReaches()
     {

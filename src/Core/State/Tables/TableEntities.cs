@@ -15,11 +15,15 @@ internal static class TableEntities
 {
     private const DynamicallyAccessedMemberTypes Kept = DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor;
 
-    /// <summary>Every property of <paramref name="entity"/> but the keys, timestamp and ETag as a value (a null property is left out, as the SDK did).</summary>
+    /// <summary>
+    /// The keys and every other property of <paramref name="entity"/> but its timestamp and ETag (a null property is
+    /// left out, as the SDK did). No ETag: <see cref="TableEntity"/> keeps it as an <c>odata.etag</c> member that
+    /// would go into the row's body; every write passes its condition (or <see cref="Azure.ETag.All"/>) itself.
+    /// </summary>
     public static TableEntity ToTable<[DynamicallyAccessedMembers(Kept)] TEntity>(TEntity entity)
         where TEntity : class, ITableEntity
     {
-        var table = new TableEntity(entity.PartitionKey, entity.RowKey) { ETag = entity.ETag };
+        var table = new TableEntity(entity.PartitionKey, entity.RowKey);
         foreach (var property in Properties<TEntity>.Values)
         {
             if (property.GetValue(entity) is { } value)

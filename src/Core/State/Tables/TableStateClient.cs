@@ -46,7 +46,8 @@ internal sealed class TableStateClient
 
     /// <summary>Creates every table the gateway uses if missing.</summary>
     /// <remarks>
-    /// The tables there already are listed first and only the others created: the SDK's <c>CreateIfNotExistsAsync</c>
+    /// The tables there already are listed first and only the others created (all of them when listing is
+    /// not allowed): the SDK's <c>CreateIfNotExistsAsync</c>
     /// serializes its request with the reflection-based JSON serializer, which the Native AOT build does not
     /// have (it threw at start-up there). A table another instance created meanwhile answers 409, which is fine.
     /// </remarks>
@@ -55,9 +56,17 @@ internal sealed class TableStateClient
         var names = suffixes.Select(suffix => _prefix + suffix).ToList();
         var existing = new HashSet<string>(StringComparer.Ordinal);
         var filter = string.Join(" or ", names.Select(name => TableClient.CreateQueryFilter($"TableName eq {name}")));
-        await foreach (var table in _service.QueryAsync(filter, cancellationToken: cancellationToken))
+        try
         {
-            existing.Add(table.Name);
+            await foreach (var table in _service.QueryAsync(filter, cancellationToken: cancellationToken))
+            {
+                existing.Add(table.Name);
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 403)
+        {
+            // A credential that may create tables but not list them (an account SAS without the service
+            // resource type): create each one and take 409 for "already there".
         }
 
         foreach (var name in names.Where(name => !existing.Contains(name)))
