@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using Gateway.FakeUpstream;
 using Gateway.Integration.Tests.Infrastructure;
+using Gateway.Integration.Tests.State;
 using Xunit;
 
 namespace Gateway.Integration.Tests.Server;
@@ -155,6 +156,50 @@ public sealed class NativeAotTests(AzuriteFixture azurite, NativeAotBinary binar
         using var readModels = await readerClient.GetAsync("/v1/models");
         Assert.Equal("listed-b", JsonNode.Parse(await readBack.Content.ReadAsStringAsync())!["overrides"]!["new-alias"]!["targets"]![0]!["model"]!.GetValue<string>());
         Assert.Contains("listed-a", await readModels.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TableStorageState_AChatSiteSessionIsSharedByTwoProcesses()
+    {
+        await using var upstream = await FakeUpstreamServer.StartAsync();
+        var prefix = AzuriteFixture.NewPrefix();
+        var config = new TestConfig()
+            .ChatSiteProvider("site", upstream.BaseUrl, "site-model")
+            .Model("gpt-test", ("site", "site-model"))
+            .Bearer(("alice", "sk-alice"))
+            .Set("State:ConnectionString", azurite.ConnectionString)
+            .Set("State:TablePrefix", prefix);
+        await using var one = await ServerProcess.StartAsync(ServerProcess.Environment(config), binary.Path);
+        await using var two = await ServerProcess.StartAsync(ServerProcess.Environment(config), binary.Path);
+        using var clientOne = new HttpClient { BaseAddress = one.Root, Timeout = TimeSpan.FromSeconds(30) };
+        using var clientTwo = new HttpClient { BaseAddress = two.Root, Timeout = TimeSpan.FromSeconds(30) };
+        void Session(HttpRequestMessage request)
+        {
+            request.Bearer("sk-alice");
+            request.Headers.Add("X-Session-Id", "conversation-1");
+        }
+
+        using var first = await clientOne.PostAsync("""{"model":"gpt-test","messages":[{"role":"user","content":"first question"}]}""", configure: Session);
+
+        // The session row is written once the answer has gone out: wait until the table holds it.
+        var sessions = new Azure.Data.Tables.TableClient(azurite.ConnectionString, prefix + "Sessions");
+        await SharedStateTests.Eventually(async () =>
+        {
+            await foreach (var row in sessions.QueryAsync<Azure.Data.Tables.TableEntity>())
+            {
+                return row.GetInt32("TurnCount") == 1 && row.GetString("UpstreamSessionId") == "site-session-1";
+            }
+
+            return false;
+        });
+        using var second = await clientTwo.PostAsync(
+            """{"model":"gpt-test","messages":[{"role":"user","content":"first question"},{"role":"assistant","content":"echo: first question"},{"role":"user","content":"second question"}]}""",
+            configure: Session);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.True(second.StatusCode == HttpStatusCode.OK, await second.Content.ReadAsStringAsync() + two.Output);
+        Assert.Equal("site-session-1", upstream.Requests[1].Json["session_id"]!.GetValue<string>());
+        Assert.Equal("second question", upstream.Requests[1].Json["request"]!["query"]!.GetValue<string>());
     }
 
     [Fact]
