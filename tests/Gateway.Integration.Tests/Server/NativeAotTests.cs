@@ -41,7 +41,7 @@ public sealed class NativeAotTests(AzuriteFixture azurite, NativeAotBinary binar
             .Set("Auth:AdminKey", AdminKey)
             .Set("Cors:AllowedOrigins:0", "https://app.example");
         await using var server = await ServerProcess.StartAsync(ServerProcess.Environment(config), binary.Path);
-        using var client = new HttpClient { BaseAddress = server.Root, Timeout = TimeSpan.FromSeconds(30) };
+        using var client = ClientOf(server);
 
         // OpenAI Chat Completions, whole and streamed, with the provider's extra header (a bound dictionary).
         using var chat = await client.PostAsync(Requests.Hello);
@@ -132,7 +132,7 @@ public sealed class NativeAotTests(AzuriteFixture azurite, NativeAotBinary binar
             .Set("State:ConnectionString", azurite.ConnectionString)
             .Set("State:TablePrefix", prefix);
         await using var server = await ServerProcess.StartAsync(ServerProcess.Environment(config), binary.Path);
-        using var client = new HttpClient { BaseAddress = server.Root, Timeout = TimeSpan.FromSeconds(30) };
+        using var client = ClientOf(server);
 
         using var put = await client.SendAsync(HttpMethod.Put, "/manage/overrides", """{"overrides":{"new-alias":{"targets":[{"provider":"main","model":"listed-b","weight":2}]}}}""", r => r.Bearer(AdminKey));
         using var get = await client.GetAsync("/manage/overrides", r => r.Bearer(AdminKey));
@@ -151,7 +151,7 @@ public sealed class NativeAotTests(AzuriteFixture azurite, NativeAotBinary binar
         // A second process reads both back from the tables (the overrides' typed entities, the cached model list).
         upstream.ModelsStatus = 500;
         await using var reader = await ServerProcess.StartAsync(ServerProcess.Environment(config), binary.Path);
-        using var readerClient = new HttpClient { BaseAddress = reader.Root, Timeout = TimeSpan.FromSeconds(30) };
+        using var readerClient = ClientOf(reader);
         using var readBack = await readerClient.GetAsync("/manage/overrides", r => r.Bearer(AdminKey));
         using var readModels = await readerClient.GetAsync("/v1/models");
         Assert.Equal("listed-b", JsonNode.Parse(await readBack.Content.ReadAsStringAsync())!["overrides"]!["new-alias"]!["targets"]![0]!["model"]!.GetValue<string>());
@@ -171,8 +171,8 @@ public sealed class NativeAotTests(AzuriteFixture azurite, NativeAotBinary binar
             .Set("State:TablePrefix", prefix);
         await using var one = await ServerProcess.StartAsync(ServerProcess.Environment(config), binary.Path);
         await using var two = await ServerProcess.StartAsync(ServerProcess.Environment(config), binary.Path);
-        using var clientOne = new HttpClient { BaseAddress = one.Root, Timeout = TimeSpan.FromSeconds(30) };
-        using var clientTwo = new HttpClient { BaseAddress = two.Root, Timeout = TimeSpan.FromSeconds(30) };
+        using var clientOne = ClientOf(one);
+        using var clientTwo = ClientOf(two);
         void Session(HttpRequestMessage request)
         {
             request.Bearer("sk-alice");
@@ -218,6 +218,8 @@ public sealed class NativeAotTests(AzuriteFixture azurite, NativeAotBinary binar
         Assert.Contains("Gateway:Providers:main:ChatPth: unknown setting", output, StringComparison.Ordinal);
         Assert.Contains("Gateway:Providers:odd:Kind: 'OpenAi2' is not one of", output, StringComparison.Ordinal);
     }
+
+    private static HttpClient ClientOf(ServerProcess server) => new() { BaseAddress = server.Root, Timeout = TimeSpan.FromSeconds(30) };
 
     private static string Text(IEnumerable<NamedSse.Event> events, string name, Func<JsonObject, JsonNode?> text) =>
         string.Concat(events.Where(e => e.Name == name).Select(e => text(e.Data)?.GetValue<string>()));
