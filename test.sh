@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the gateway: unit tests and integration tests (a real Kestrel gateway over
 # loopback against scripted fake upstreams, and Azurite — the real Table Storage emulator — for state).
-# Needs the .NET SDK (see global.json) and Node.js with npm (Azurite is installed from tests/package-lock.json).
+# Needs the .NET SDK (see global.json) and Node.js with npm (Azurite is installed from tests/package-lock.json);
+# chromium, clang and zlib's headers (for the Native AOT executable) are installed with apt when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
