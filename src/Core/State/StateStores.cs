@@ -56,7 +56,7 @@ internal sealed class StateStores
 
     public IModelListStore ModelLists { get; }
 
-    private GuardedRecordStore<TRecord> Guarded<TRecord, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TEntity>(ITableRecordMap<TRecord, TEntity> map, StateGuard guard, TimeProvider time)
+    private GuardedRecordStore<TRecord> Guarded<TRecord, [DynamicallyAccessedMembers(TableEntities.Kept)] TEntity>(ITableRecordMap<TRecord, TEntity> map, StateGuard guard, TimeProvider time)
         where TRecord : class, IStateRecord
         where TEntity : class, Azure.Data.Tables.ITableEntity, new() =>
         new(new TableRecordStore<TRecord, TEntity>(Tables!.Table(map.TableSuffix), map, time), new MemoryRecordStore<TRecord>(time, lenient: true), guard);

@@ -57,19 +57,7 @@ public sealed class CodecFuzzTests
             var frames = new List<SseFrame>();
             try
             {
-                GatewayError? interruption = null;
-                foreach (var e in events)
-                {
-                    var step = CodecGuard.OnUpstreamEvent(codec, e, frames);
-                    if (step is StreamStep.UpstreamError or StreamStep.Malformed)
-                    {
-                        _ = CodecGuard.FailureOf(codec, e.Data.Span, 200, "fuzz");
-                        interruption = StreamErrors.Interrupted("fuzz");
-                        break;
-                    }
-                }
-
-                codec.OnUpstreamEnd(frames, interruption);
+                RunStream(codec, events, frames);
                 if (FirstNotJson(frames) is { } bad)
                 {
                     failures.Add($"round {round} ({seed.Name}, {mutation}): a frame that is not JSON: {bad}");
@@ -111,12 +99,7 @@ public sealed class CodecFuzzTests
                 if (CodecGuard.EventsOfWhole(streamCodec, asStream) is { } events)
                 {
                     var frames = new List<SseFrame>();
-                    foreach (var e in events)
-                    {
-                        CodecGuard.OnUpstreamEvent(streamCodec, e, frames);
-                    }
-
-                    streamCodec.OnUpstreamEnd(frames, null);
+                    RunStream(streamCodec, events, frames);
                     if (FirstNotJson(frames) is { } bad)
                     {
                         failures.Add($"round {round} ({name} as a stream, {streamMutation}): a frame that is not JSON: {bad}");
@@ -131,6 +114,27 @@ public sealed class CodecFuzzTests
 
         Assert.True(failures.Count == 0, $"{client} client, {upstream} upstream:\n" + string.Join("\n", failures));
     }
+
+    // The events through the codec as the streaming runner feeds them: an upstream error or a malformed event
+    // ends the stream with the client format's interruption, after the failure is read from that event.
+    private static StreamEnd RunStream(IAttemptCodec codec, IEnumerable<SseEvent> events, List<SseFrame> frames)
+    {
+        GatewayError? interruption = null;
+        foreach (var e in events)
+        {
+            if (CodecGuard.OnUpstreamEvent(codec, e, frames) is StreamStep.UpstreamError or StreamStep.Malformed)
+            {
+                _ = CodecGuard.FailureOf(codec, e.Data.Span, 200, "fuzz");
+                interruption = StreamErrors.Interrupted("fuzz");
+                break;
+            }
+        }
+
+        return codec.OnUpstreamEnd(frames, interruption);
+    }
+
+    // A chat site's stream as the SSE events its UI message stream arrives in.
+    private static List<SseEvent> SiteEvents(string[] stream) => [.. stream.Select(data => new SseEvent(string.Empty, Encoding.UTF8.GetBytes(data)))];
 
     // FNV-1a of the case's name: the same in every process (HashCode is seeded per process).
     private static int StableSeed(string name)
@@ -280,12 +284,8 @@ public sealed class CodecFuzzTests
     {
         var codec = Codec(client, "ChatSiteTools");
         var frames = new List<SseFrame>();
-        foreach (var e in WithNonce([.. ChatSiteStreams[1].Select(data => new SseEvent(string.Empty, Encoding.UTF8.GetBytes(data)))], codec))
-        {
-            Assert.NotEqual(StreamStep.Malformed, CodecGuard.OnUpstreamEvent(codec, e, frames));
-        }
 
-        Assert.Equal(StreamEnd.Completed, codec.OnUpstreamEnd(frames, null));
+        Assert.Equal(StreamEnd.Completed, RunStream(codec, WithNonce(SiteEvents(ChatSiteStreams[1]), codec), frames));
         Assert.Contains(frames, f => Encoding.UTF8.GetString(f.Data.Span).Contains(call, StringComparison.Ordinal));
 
         var whole = Codec(client, "ChatSiteTools", stream: false);
@@ -396,7 +396,7 @@ public sealed class CodecFuzzTests
         var seeds = new List<Seed>();
         if (upstream.StartsWith("ChatSite", StringComparison.Ordinal))
         {
-            return [.. ChatSiteStreams.Select((stream, i) => new Seed($"chat-site stream {i}", [.. stream.Select(data => new SseEvent(string.Empty, Encoding.UTF8.GetBytes(data)))]))];
+            return [.. ChatSiteStreams.Select((stream, i) => new Seed($"chat-site stream {i}", SiteEvents(stream)))];
         }
 
         foreach (var path in Fixtures(upstream, stream: true))

@@ -42,34 +42,28 @@ public sealed class TableEntitiesTests
     }
 
     [Fact]
-    public void FromTable_ConvertsTheWireTypes_AndLeavesAValueOfAnotherTypeAtItsDefault()
+    public void FromTable_AValueOfAnotherTypeThanItsProperty_IsLeftAtTheDefault()
     {
+        // The SDK reads back Int32 and DateTimeOffset for the rows the gateway writes (the state tests on Azurite);
+        // a row edited by hand or by another program may hold something else.
         var stamp = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
         var table = new TableEntity("p", "r")
         {
             Timestamp = stamp,
             ETag = new ETag("W/\"2\""),
-            ["SchemaVersion"] = 7L,                                         // an Int64 where the property is an int
-            ["ExpiresAt"] = new DateTime(2026, 5, 6, 7, 8, 9, DateTimeKind.Unspecified), // a DateTime where it is a DateTimeOffset
-            ["TurnCount"] = "not a number",                                 // another type: left at the default
+            ["SchemaVersion"] = 7L,
+            ["ExpiresAt"] = new DateTime(2026, 5, 6, 7, 8, 9, DateTimeKind.Utc),
+            ["TurnCount"] = "3",
             ["Model"] = "m",
-            ["Unknown"] = 1,                                                 // a column no property has
+            ["Unknown"] = 1,
         };
 
         var entity = TableEntities.FromTable<SessionEntity>(table);
 
         Assert.Equal(("p", "r", stamp, new ETag("W/\"2\"")), (entity.PartitionKey, entity.RowKey, entity.Timestamp, entity.ETag));
-        Assert.Equal(7, entity.SchemaVersion);
-        Assert.Equal(new DateTimeOffset(2026, 5, 6, 7, 8, 9, TimeSpan.Zero), entity.ExpiresAt);
+        Assert.Equal(0, entity.SchemaVersion);
+        Assert.Null(entity.ExpiresAt);
         Assert.Equal(0, entity.TurnCount);
         Assert.Equal("m", entity.Model);
-    }
-
-    [Fact]
-    public void FromTable_AnInt64OutsideTheIntRange_IsLeftAtTheDefault()
-    {
-        var entity = TableEntities.FromTable<SessionEntity>(new TableEntity("p", "r") { ["TurnCount"] = (long)int.MaxValue + 1 });
-
-        Assert.Equal(0, entity.TurnCount);
     }
 }

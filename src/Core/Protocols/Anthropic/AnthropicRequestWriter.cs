@@ -387,7 +387,7 @@ internal sealed class AnthropicRequestWriter : IUpstreamRequestWriter
                 writer.WriteString("id", ToolId(call.Id));
                 writer.WriteString("name", call.Name);
                 writer.WritePropertyName("input");
-                writer.WriteRawValue(call.Custom ? JsonText.Object("input", call.Arguments) : ToolInput.AsObject(call.Arguments), skipInputValidation: true);
+                writer.WriteRawValue(ToolInput.Of(call), skipInputValidation: true);
                 break;
             case ToolResultPart result:
                 writer.WriteStartObject();

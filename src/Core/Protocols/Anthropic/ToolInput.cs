@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Chat;
 using Gateway.Json;
 
 namespace Gateway.Protocols.Anthropic;
@@ -10,6 +11,12 @@ namespace Gateway.Protocols.Anthropic;
 /// </summary>
 internal static class ToolInput
 {
+    /// <summary>
+    /// A call's arguments as an object for an upstream that takes objects only (Anthropic's <c>input</c>, Gemini's
+    /// <c>args</c>): a custom tool's free text under <c>"input"</c>, a function's arguments as <see cref="AsObject"/> makes them.
+    /// </summary>
+    public static string Of(ToolCallPart call) => call.Custom ? JsonText.Object("input", call.Arguments) : AsObject(call.Arguments);
+
     public static string AsObject(string? arguments)
     {
         if (string.IsNullOrWhiteSpace(arguments))

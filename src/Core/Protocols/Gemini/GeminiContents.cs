@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Gateway.Chat;
 using Gateway.Configuration;
-using Gateway.Json;
 using Gateway.Protocols.Anthropic;
 using Gateway.Providers;
 
@@ -259,7 +258,7 @@ internal static class GeminiContents
 
                 writer.WriteString("name", call.Name);
                 writer.WritePropertyName("args");
-                writer.WriteRawValue(call.Custom ? JsonText.Object("input", call.Arguments) : ToolInput.AsObject(call.Arguments), skipInputValidation: true);
+                writer.WriteRawValue(ToolInput.Of(call), skipInputValidation: true);
                 writer.WriteEndObject();
             }
             else if (Result is { } result)

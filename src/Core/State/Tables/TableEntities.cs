@@ -13,7 +13,8 @@ namespace Gateway.State.Tables;
 /// </summary>
 internal static class TableEntities
 {
-    private const DynamicallyAccessedMemberTypes Kept = DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor;
+    /// <summary>What a trimmed build must keep of an entity type for the conversions: every generic parameter that reaches them carries it.</summary>
+    public const DynamicallyAccessedMemberTypes Kept = DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor;
 
     /// <summary>
     /// The keys and every other property of <paramref name="entity"/> but its timestamp and ETag (a null property is
@@ -51,18 +52,8 @@ internal static class TableEntities
         return entity;
     }
 
-    private static object? Converted(object? value, Type propertyType)
-    {
-        var type = Nullable.GetUnderlyingType(propertyType) ?? propertyType;
-        return value switch
-        {
-            null => null,
-            _ when type.IsInstanceOfType(value) => value,
-            DateTime time when type == typeof(DateTimeOffset) => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
-            long number when type == typeof(int) && number is >= int.MinValue and <= int.MaxValue => (int)number,
-            _ => null,
-        };
-    }
+    private static object? Converted(object? value, Type propertyType) =>
+        value is not null && (Nullable.GetUnderlyingType(propertyType) ?? propertyType).IsInstanceOfType(value) ? value : null;
 
     private static class Properties<[DynamicallyAccessedMembers(Kept)] TEntity>
     {

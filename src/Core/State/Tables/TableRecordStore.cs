@@ -5,7 +5,7 @@ using Azure.Data.Tables;
 namespace Gateway.State.Tables;
 
 /// <summary><see cref="IRecordStore{TRecord}"/> on one Azure table, with ETag concurrency.</summary>
-internal sealed class TableRecordStore<TRecord, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TEntity> : IRecordStore<TRecord>
+internal sealed class TableRecordStore<TRecord, [DynamicallyAccessedMembers(TableEntities.Kept)] TEntity> : IRecordStore<TRecord>
     where TRecord : class, IStateRecord
     where TEntity : class, ITableEntity, new()
 {
